@@ -1,0 +1,45 @@
+"""The curated public API: ``__all__`` is sorted, complete and importable (after httpx)."""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+import pytest
+
+import logpipe
+
+PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels"]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_all_is_sorted_and_importable(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = list(module.__all__)
+    assert exported == sorted(exported)
+    for attr in exported:
+        assert hasattr(module, attr), f"{name}.{attr} listed in __all__ but missing"
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_all_is_complete(name: str) -> None:
+    module = importlib.import_module(name)
+    public = {
+        attr
+        for attr, value in vars(module).items()
+        if not attr.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and getattr(value, "__module__", name).startswith("logpipe")
+        and attr not in {"annotations", "Final", "Literal"}
+    }
+    missing = public - set(module.__all__) - {"TYPE_CHECKING"}
+    assert not missing, f"{name} defines public names not in __all__: {sorted(missing)}"
+
+
+def test_errors_subclass_builtins() -> None:
+    assert issubclass(logpipe.ConfigError, ValueError)
+    assert issubclass(logpipe.SourceError, OSError)
+    assert issubclass(logpipe.DatasetError, OSError)
+    assert issubclass(logpipe.CheckpointError, ValueError)
+    for exc in (logpipe.ConfigError, logpipe.SourceError, logpipe.FormatError):
+        assert issubclass(exc, logpipe.LogpipeError)
