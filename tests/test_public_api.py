@@ -9,7 +9,7 @@ import pytest
 
 import logpipe
 
-PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels"]
+PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels", "logpipe.parsers"]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
