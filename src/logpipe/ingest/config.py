@@ -52,7 +52,7 @@ class IngestConfig:
     forget_after: float = 7 * 86400.0
     state_dir: Path = field(default_factory=default_state_dir)
     snapshot_every: int = 64
-    log_level: str = "info"
+    log_level: str = ""  # empty: the command's own default (sync: warning, watch: info)
 
 
 _UNITS = {"": 1, "b": 1, "k": 1000, "m": 1000**2, "g": 1000**3}

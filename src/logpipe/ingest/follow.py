@@ -15,7 +15,7 @@ from logpipe.ingest.discover import discover
 from logpipe.ingest.identify import Verdict, identify
 from logpipe.ingest.rules import FilterRules
 from logpipe.ingest.state import Key, Record, SourceState
-from logpipe.ingest.tail import Probe, Stream
+from logpipe.ingest.tail import Cut, Probe, Stream
 from logpipe.ingest.world import World
 
 __all__ = ["Follower", "ScanStats"]
@@ -65,6 +65,7 @@ class Follower:
         self.on_error = on_error
         self.streams = {k: Stream(r, limit) for k, r in state.records.items()}
         self._reported: dict[str, int] = {}  # relpath -> errno last reported
+        self._by_loc: dict[str, Stream] = {}
 
     # -- scanning -------------------------------------------------------------------
 
@@ -85,6 +86,7 @@ class Follower:
         stats.files = len(probes)
         verdict = identify(self.streams.values(), probes)
         self._apply(verdict, stats)
+        self._by_loc = {s.loc: s for s in self.streams.values() if s.loc is not None}
         for probe in probes:
             probe.close()  # fds still held were handed to streams
         for relpath, exc in failed + [(p.relpath, e) for p, e in verdict.errors]:
@@ -123,10 +125,9 @@ class Follower:
                 log.info("%s: %s is gone; reading it to its end", self.spec.name, s.record.loc)
             stats.lost += 1
         for s, probe in v.kept:
-            if s.fd is None and (probe.st.st_size, probe.st.st_mtime_ns) != (s.size, s.mtime_ns):
-                s.bind(probe.relpath, probe.take_fd(), probe.st)
-            else:
-                s.bind(probe.relpath, None, probe.st)
+            changed = (probe.st.st_size, probe.st.st_mtime_ns) != (s.size, s.mtime_ns)
+            s.bind(probe.relpath, probe.take_fd() if s.fd is None and changed else None, probe.st)
+            s.dirty = s.dirty or changed
             s.record = s.record.moved(seen=now)
         for s, probe in v.binds:
             try:
@@ -151,6 +152,7 @@ class Follower:
         s.bind(probe.relpath, None if same else probe.take_fd(), probe.st)
         s.record = s.record.moved(seen=now)
         s.active_at = self.world.clock()
+        s.dirty = True
 
     def _new(self, probe: Probe, now: float, stats: ScanStats) -> None:
         gen = self.state.new_generation(probe.relpath)
@@ -179,7 +181,7 @@ class Follower:
         for s in list(self.streams.values()):
             if total >= budget:
                 break
-            if s.fd is None:
+            if s.fd is None or not s.dirty:
                 continue
             try:
                 n = s.read(budget - total)
@@ -195,18 +197,35 @@ class Follower:
                 s.close()  # sync: read once to the end, never again in this pass
         return total
 
+    def wanted(self, relpath: str) -> bool:
+        """Whether the rules select ``relpath`` (its folders included), as a scan would."""
+        parts = relpath.split("/")
+        folders = ("/".join(parts[: i + 1]) for i in range(len(parts) - 1))
+        if not all(self.rules.included(d, is_dir=True) for d in folders):
+            return False
+        return self.rules.included(relpath, is_dir=False)
+
+    def touch(self, relpath: str) -> bool:
+        """Mark the stream at ``relpath`` as changed; False when none is there (scan)."""
+        s = self._by_loc.get(relpath)
+        if s is None or s.loc != relpath:
+            return False
+        s.dirty = True
+        return s.fd is not None
+
     @property
     def pending_bytes(self) -> int:
         return sum(s.pending_bytes for s in self.streams.values())
 
-    def parts(self) -> list[tuple[Stream, Part]]:
-        """Each stream with pending lines, and those lines as a batch part."""
+    def take(self) -> list[tuple[Stream, Cut, Part]]:
+        """Hand every stream's pending lines to a commit, as batch parts."""
         name = self.spec.name
-        return [
-            (s, Part(name, s.record.path, s.record.generation, s.pending))
-            for s in self.streams.values()
-            if s.pending
-        ]
+        out = []
+        for s in self.streams.values():
+            if s.pending:
+                cut = s.take()
+                out.append((s, cut, Part(name, s.record.path, s.record.generation, cut.pending)))
+        return out
 
     def rollback(self) -> None:
         """Forget everything read past the committed offsets (it will be read again)."""
@@ -219,9 +238,9 @@ class Follower:
         forget: list[Key] = []
         for key, s in list(self.streams.items()):
             grace = self.drain_grace if s.loc is None else IDLE_CLOSE
-            if s.fd is not None and s.eof and not s.pending and now - s.active_at >= grace:
+            if s.fd is not None and s.eof and not s.uncommitted and now - s.active_at >= grace:
                 s.close()
-            gone = s.fd is None and s.loc is None and not s.pending
+            gone = s.fd is None and s.loc is None and not s.uncommitted
             if gone and wall - s.record.seen > self.forget_after:
                 forget.append(key)
                 del self.streams[key]

@@ -6,19 +6,20 @@ import contextlib
 import logging
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from logpipe.errors import DatasetError
-from logpipe.ingest.batch import build_table
+from logpipe.ingest.batch import Part, build_table
 from logpipe.ingest.checkpoint import Checkpoint
 from logpipe.ingest.config import IngestConfig
 from logpipe.ingest.follow import Follower, ScanStats
 from logpipe.ingest.recover import recover
 from logpipe.ingest.rules import FilterRules
 from logpipe.ingest.sink import DeltaSink, app_id
-from logpipe.ingest.state import FORMAT, Key, Record, SourceState
-from logpipe.ingest.tail import Stream
+from logpipe.ingest.state import FORMAT, Key, SourceState
+from logpipe.ingest.tail import Cut, Stream
 from logpipe.ingest.world import World
 
 __all__ = ["CommitInfo", "Pipeline"]
@@ -70,6 +71,8 @@ class Pipeline:
         self._resync = False
         self._cached_at = float("-inf")
         self._dirty = False
+        self._pool: ThreadPoolExecutor | None = None
+        self._flight: tuple[Future[None], dict[str, Any], CommitInfo] | None = None
 
     def open(self) -> None:
         """Lock every source and recover its committed offsets (table first, cache second)."""
@@ -129,60 +132,90 @@ class Pipeline:
     def pending_bytes(self) -> int:
         return sum(f.pending_bytes for f in self.followers.values())
 
+    @property
+    def needs_resync(self) -> bool:
+        """A commit failed: offsets must be read back from the table before going on."""
+        return self._resync
+
     def retire(self) -> None:
         """Close drained and idle files; remember generations to forget in the next commit."""
         for name, f in self.followers.items():
             self._forget.setdefault(name, []).extend(f.retire())
 
     def commit(self) -> CommitInfo | None:
-        """Commit every pending complete line; None when nothing is pending."""
+        """Commit every pending complete line and wait; None when nothing was pending."""
+        self.wait()
+        return self.wait() if self.submit() else None
+
+    def submit(self) -> bool:
+        """Hand the pending lines to the writer thread (after the previous commit landed).
+
+        Reading goes on while it writes: the files of one commit are written while
+        the next batch is read and split, which keeps both cores busy.
+        """
+        self.wait()
         if self._resync:
             self._recover()
-            return None
+            return False
         now = self.world.wall()
-        plan = {n: f.parts() for n, f in self.followers.items()}
-        plan = {n: items for n, items in plan.items() if items}
+        plan = {n: items for n, f in self.followers.items() if (items := f.take())}
         if not plan:
-            return None
-        table = build_table([part for items in plan.values() for _, part in items], now=now)
+            return False
+        table = build_table([part for items in plan.values() for *_, part in items], now=now)
         meta: dict[str, Any] = {"format": FORMAT, "host": socket.gethostname(), "sources": {}}
-        nexts: dict[str, tuple[SourceState, list[tuple[Stream, Record]]]] = {}
-        for name, items in plan.items():
-            nexts[name] = self._next_state(name, items, now.timestamp(), meta)
+        nexts = {n: self._next_state(n, items, now.timestamp(), meta) for n, items in plan.items()}
         txns = {app_id(n): state.version for n, (state, _) in nexts.items()}
-        nbytes = sum(s.pending_bytes for _, records in nexts.values() for s, _ in records)
+        cuts = [pair for _, pairs in nexts.values() for pair in pairs]
+        nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in cuts)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
+        future = self._pool.submit(self.sink.commit, table, txns, meta)
+        self._flight = (future, nexts, CommitInfo(table.num_rows, nbytes, txns))
+        return True
+
+    def wait(self) -> CommitInfo | None:
+        """Wait for the commit in flight; its result, None when there is none."""
+        if self._flight is None:
+            return None
+        future, nexts, info = self._flight
+        self._flight = None
         try:
-            self.sink.commit(table, txns, meta)
+            future.result()
         except DatasetError:
             for f in self.followers.values():
                 f.rollback()
             self._resync = True
             raise
-        for name, (state, records) in nexts.items():
-            for stream, record in records:
-                stream.committed(record)
+        for name, (state, cuts) in nexts.items():
+            for stream, cut in cuts:
+                stream.committed(cut)
             self.followers[name].state = state
             self._full[name] = False
             self._forget.pop(name, None)
         self._dirty = True
         self.save_cache(force=False)
-        return CommitInfo(table.num_rows, nbytes, txns)
+        return info
 
     def _next_state(
-        self, name: str, items: list[tuple[Stream, Any]], now: float, meta: dict[str, Any]
-    ) -> tuple[SourceState, list[tuple[Stream, Record]]]:
+        self,
+        name: str,
+        items: list[tuple[Stream, Cut, Part]],
+        now: float,
+        meta: dict[str, Any],
+    ) -> tuple[SourceState, list[tuple[Stream, Cut]]]:
         f = self.followers[name]
         state = f.state.copy()
         state.version += 1
-        records = [(s, s.mark().moved(seen=now)) for s, _ in items]
-        for _, record in records:
-            state.put(record)
+        cuts = []
+        for stream, taken, _ in items:
+            cut = replace(taken, record=taken.record.moved(seen=now))
+            state.put(cut.record)
+            cuts.append((stream, cut))
         full = self._full[name] or state.version % self.config.snapshot_every == 0
-        payload = state.payload(
-            full=full, changed=[r.key for _, r in records], forget=self._forget.get(name, [])
-        )
+        changed = [c.record.key for _, c in cuts]
+        payload = state.payload(full=full, changed=changed, forget=self._forget.get(name, []))
         meta["sources"][name] = {"app": app_id(name), "root": str(f.spec.root), **payload}
-        return state, records
+        return state, cuts
 
     def save_cache(self, *, force: bool) -> None:
         """Refresh the local caches (throttled unless ``force``); failures only warn."""
@@ -202,9 +235,12 @@ class Pipeline:
     def close(self) -> None:
         """Save the caches, close every file, release the locks."""
         try:
+            self.wait()
             if not self._resync:
                 self.save_cache(force=True)
         finally:
+            if self._pool is not None:
+                self._pool.shutdown()
             for f in self.followers.values():
                 f.close()
             self._locks.close()

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 from deltalake import (
     ColumnProperties,
     CommitProperties,
     DeltaTable,
+    Schema,
     Transaction,
     WriterProperties,
-    write_deltalake,
 )
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.transaction import AddAction, RemoveAction
 
 from logpipe.errors import DatasetError
 from logpipe.ingest import _teardown
 
-__all__ = ["META_KEY", "PARTITIONS", "DeltaSink", "WriteFn", "app_id", "writer_properties"]
+__all__ = [
+    "META_KEY",
+    "PARTITIONS",
+    "CommitFn",
+    "DeltaSink",
+    "app_id",
+    "commit_files",
+    "writer_properties",
+]
 
 log = logging.getLogger("logpipe.ingest.sink")
 
@@ -30,11 +45,12 @@ log = logging.getLogger("logpipe.ingest.sink")
 PARTITIONS = ["source", "date"]
 #: The commit-info key holding logpipe's offsets payload.
 META_KEY = "logpipe"
-#: ``write_deltalake``'s signature (injected in tests to fail like a full disk).
-WriteFn = Callable[..., None]
 
-# Long, nearly unique text: dictionary pages would only be built to be thrown away.
+# Long, nearly unique text: dictionary pages would only be built to be thrown away,
+# and min/max statistics of it help no query.
 _PLAIN = ("line", "line_raw", "msg")
+# Columns whose min/max go into the Delta stats (file skipping by offset or time).
+_STATS = ("generation", "offset", "lineno", "ingested_at", "ts")
 
 
 def app_id(source: str) -> str:
@@ -43,11 +59,25 @@ def app_id(source: str) -> str:
 
 
 def writer_properties() -> WriterProperties:
-    """zstd, no dictionary for the long free-text columns."""
+    """For delta-rs rewrites (compaction): zstd, no dictionary for long free text."""
     return WriterProperties(
         compression="ZSTD",
         column_properties={c: ColumnProperties(dictionary_enabled=False) for c in _PLAIN},
     )
+
+
+def commit_files(
+    table: DeltaTable, actions: list[AddAction], schema: pa.Schema, props: CommitProperties
+) -> None:
+    """Commit written files: one Delta transaction (the real ``CommitFn``)."""
+    ops: list[AddAction | RemoveAction] = [*actions]
+    table.create_write_transaction(
+        ops, "append", schema, partition_by=PARTITIONS, commit_properties=props
+    )
+
+
+#: ``commit_files``'s signature (injected in tests: fail before or after it lands).
+CommitFn = Callable[[DeltaTable, list[AddAction], pa.Schema, CommitProperties], None]
 
 
 def _describe(uri: str, exc: BaseException) -> str:
@@ -57,12 +87,50 @@ def _describe(uri: str, exc: BaseException) -> str:
     return f"cannot commit to {uri}: {text}"
 
 
-class DeltaSink:
-    """One Delta table at ``uri``: exactly-once appends, the log's payloads, compaction."""
+def _stat_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return value
 
-    def __init__(self, uri: str | Path, *, write: WriteFn = write_deltalake) -> None:
+
+def _stats(part: pa.Table) -> str:
+    """Delta file statistics: row count, and min/max/nulls of the columns worth skipping on."""
+    mins: dict[str, Any] = {}
+    maxs: dict[str, Any] = {}
+    nulls: dict[str, int] = {}
+    for name in _STATS:
+        if name in part.column_names:
+            column = part[name]
+            nulls[name] = column.null_count
+            bounds = pc.min_max(column).as_py()
+            if bounds["min"] is not None:
+                mins[name], maxs[name] = _stat_value(bounds["min"]), _stat_value(bounds["max"])
+    doc = {"numRecords": part.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
+    return json.dumps(doc)
+
+
+class DeltaSink:
+    """One Delta table at ``uri``: exactly-once appends and the log's payloads.
+
+    Data files are written with pyarrow (zstd, several times faster than delta-rs'
+    writer here) into the table folder; they only become part of the table with the
+    one commit that also records the writers' versions and the offsets payload, so a
+    crash before it leaves unreferenced files (removed by a vacuum), never data.
+    """
+
+    def __init__(
+        self,
+        uri: str | Path,
+        *,
+        filesystem: pafs.FileSystem | None = None,
+        commit: CommitFn = commit_files,
+    ) -> None:
         self.uri = str(uri)
-        self._write = write
+        where = self.uri if "://" in self.uri else Path(self.uri).absolute().as_uri()
+        fs, base = pafs.FileSystem.from_uri(where)
+        self.fs = filesystem or fs
+        self.base = base.rstrip("/")
+        self._commit = commit
 
     def table(self) -> DeltaTable | None:
         """The latest snapshot, or None when no table exists yet."""
@@ -73,50 +141,104 @@ class DeltaSink:
         except (DeltaError, OSError) as exc:
             raise DatasetError(f"cannot open dataset {self.uri}: {exc}") from exc
 
-    def versions(self, apps: list[str], dt: DeltaTable | None = None) -> dict[str, int]:
+    def versions(self, apps: list[str], table: DeltaTable | None = None) -> dict[str, int]:
         """Each writer's last committed transaction version (0 when it never committed)."""
-        dt = dt or self.table()
-        return {a: (dt.transaction_version(a) or 0) if dt else 0 for a in apps}
+        table = table or self.table()
+        return {a: (table.transaction_version(a) or 0) if table else 0 for a in apps}
 
     def commit(self, data: pa.Table, txns: Mapping[str, int], meta: Mapping[str, Any]) -> None:
         """Append ``data`` with writer versions ``txns`` and payload ``meta``, exactly once.
 
         Each writer version must follow the table's by one, else nothing is written.
-        A write that fails but did land (seen in the writer versions) counts as done;
+        A commit that fails but did land (seen in the writer versions) counts as done;
         any other failure is a ``DatasetError`` and nothing of this commit is in the
         table. The caller then re-reads its offsets from the table before going on.
         """
-        dt = self.table()
-        current = self.versions(list(txns), dt)
+        try:
+            table = self._prepare(data.schema)
+            self._check(txns, table)
+            actions = self._write_files(data)
+        except (DeltaError, OSError, pa.ArrowException) as exc:
+            raise DatasetError(_describe(self.uri, exc)) from exc
+        props = CommitProperties(
+            custom_metadata={META_KEY: json.dumps(meta, separators=(",", ":"))},
+            app_transactions=[Transaction(a, v) for a, v in txns.items()],
+        )
+        try:
+            # Through the snapshot just checked: a concurrent commit by the same writer
+            # id is then a conflict, not a silent duplicate.
+            self._commit(table, actions, pa.schema(table.schema().to_arrow()), props)
+        except (DeltaError, CommitFailedError, OSError) as exc:
+            _teardown.silence_native_teardown()
+            if self._landed(txns):
+                log.warning("commit to %s reported %s but landed; not repeated", self.uri, exc)
+                return
+            raise DatasetError(_describe(self.uri, exc)) from exc
+
+    def _check(self, txns: Mapping[str, int], table: DeltaTable) -> None:
+        current = self.versions(list(txns), table)
         clash = {a: current[a] for a, v in txns.items() if current[a] != v - 1}
         if clash:
             raise DatasetError(
                 f"{self.uri}: another writer moved {sorted(clash)} to versions {clash}; "
                 "two logpipe processes are writing the same source"
             )
-        props = CommitProperties(
-            custom_metadata={META_KEY: json.dumps(meta, separators=(",", ":"))},
-            app_transactions=[Transaction(a, v) for a, v in txns.items()],
+
+    def _prepare(self, schema: pa.Schema) -> DeltaTable:
+        """The table, created or given the batch's new (parser) columns first."""
+        table = self.table()
+        if table is None:
+            try:
+                DeltaTable.create(
+                    self.uri,
+                    schema,
+                    partition_by=PARTITIONS,
+                    name="logpipe",
+                    description="log lines landed exactly once by logpipe",
+                )
+            except DeltaError as exc:  # created meanwhile by another writer: fine
+                log.debug("table creation raced: %s", exc)
+            return DeltaTable(self.uri)
+        known = set(pa.schema(table.schema().to_arrow()).names)
+        new = [f.with_nullable(True) for f in schema if f.name not in known]
+        if new:
+            log.info("adding columns %s to %s", [f.name for f in new], self.uri)
+            table.alter.add_columns(list(Schema.from_arrow(pa.schema(new)).fields))
+            table = DeltaTable(self.uri)
+        return table
+
+    def _write_files(self, data: pa.Table) -> list[AddAction]:
+        """One Parquet file per (source, date) partition of ``data``, not yet committed."""
+        keys = data.select(PARTITIONS).group_by(PARTITIONS).aggregate([]).to_pylist()
+        actions = []
+        for key in keys:
+            part = data
+            if len(keys) > 1:
+                same = [pc.equal(data[k], key[k]) for k in PARTITIONS]
+                part = data.filter(pc.and_(*same))
+            values = {"source": key["source"], "date": key["date"].isoformat()}
+            actions.append(self._write_part(part.drop_columns(PARTITIONS), values))
+        return actions
+
+    def _write_part(self, part: pa.Table, values: dict[str, str]) -> AddAction:
+        folder = "/".join(f"{k}={quote(v, safe='')}" for k, v in values.items())
+        name = f"{folder}/part-00000-{uuid.uuid4()}-c000.zstd.parquet"
+        path = f"{self.base}/{name}"
+        self.fs.create_dir(f"{self.base}/{folder}", recursive=True)
+        coded = [c for c in part.column_names if c not in _PLAIN]
+        pq.write_table(
+            part,
+            path,
+            filesystem=self.fs,
+            compression="zstd",
+            compression_level=1,
+            use_dictionary=coded,
+            write_statistics=coded,
         )
-        try:
-            # Writing through the snapshot just checked makes a concurrent commit by
-            # the same writer id a conflict instead of a silent duplicate.
-            self._write(
-                dt if dt is not None else self.uri,
-                data,
-                mode="append",
-                partition_by=PARTITIONS,
-                schema_mode="merge",
-                writer_properties=writer_properties(),
-                commit_properties=props,
-            )
-        except (DeltaError, CommitFailedError, OSError, pa.ArrowException) as exc:
-            # A failed write may leave a native upload task that panics at teardown.
-            _teardown.silence_native_teardown()
-            if self._landed(txns):
-                log.warning("commit to %s reported %s but landed; not repeated", self.uri, exc)
-                return
-            raise DatasetError(_describe(self.uri, exc)) from exc
+        info = self.fs.get_file_info(path)
+        mtime = int(info.mtime.timestamp() * 1000) if info.mtime else 0
+        # The log holds the folder's name URL-encoded once more (as delta-rs writes it).
+        return AddAction(quote(name, safe="/="), info.size, values, mtime, True, _stats(part))
 
     def _landed(self, txns: Mapping[str, int]) -> bool:
         try:

@@ -15,10 +15,11 @@ from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from logpipe.errors import DatasetError
 
-__all__ = ["dataset", "duckdb_connect", "read_table"]
+__all__ = ["dataset", "duckdb_connect", "open_table", "read_table"]
 
 
-def _open(uri: str | Path) -> DeltaTable:
+def open_table(uri: str | Path) -> DeltaTable:
+    """The table at ``uri``; a ``DatasetError`` naming it when there is none."""
     try:
         return DeltaTable(str(uri))
     except TableNotFoundError as exc:
@@ -34,7 +35,7 @@ def dataset(uri: str | Path, *, source: str | None = None) -> ds.Dataset:
     ``DeltaTable.to_pyarrow_table()``; building the dataset from the add actions
     (paths plus partition values) reads the same snapshot and exits cleanly.
     """
-    dt = _open(uri)
+    dt = open_table(uri)
     schema = pa.schema(dt.schema().to_arrow())
     adds = pa.table(dt.get_add_actions(flatten=True))
     parts = [c.removeprefix("partition.") for c in adds.column_names if c.startswith("partition.")]

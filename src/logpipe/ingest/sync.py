@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from logpipe.ingest.config import IngestConfig
-from logpipe.ingest.pipeline import Pipeline
+from logpipe.ingest.pipeline import CommitInfo, Pipeline
 from logpipe.ingest.sink import DeltaSink
 from logpipe.ingest.world import World
 
@@ -75,16 +75,22 @@ def _drain(
     state: SyncProgress,
     progress: Callable[[SyncProgress], None] | None,
 ) -> None:
+    def count(info: CommitInfo | None) -> None:
+        if info is not None:
+            report.commits += 1
+            report.rows += info.rows
+            report.nbytes += info.nbytes
+            state.rows += info.rows
+
     while True:
         n = pipe.read(max(0, batch - pipe.pending_bytes))
         state.read_bytes += n
-        if n == 0 or pipe.pending_bytes >= batch:
-            info = pipe.commit()
-            if info is not None:
-                report.commits += 1
-                report.rows += info.rows
-                report.nbytes += info.nbytes
-                state.rows += info.rows
+        if n == 0:
+            count(pipe.wait())
+            count(pipe.commit())
+        elif pipe.pending_bytes >= batch:
+            count(pipe.wait())
+            pipe.submit()  # written while the next batch is read
         if progress:
             progress(state)
         if n == 0:

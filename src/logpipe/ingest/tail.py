@@ -10,7 +10,7 @@ from logpipe.ingest.fingerprint import FP_BYTES, WINDOW_BYTES, head_mark, window
 from logpipe.ingest.lines import DEFAULT_MAX_LINE_BYTES, LineBlock, LineSplitter
 from logpipe.ingest.state import Key, Record
 
-__all__ = ["READ_CHUNK", "Opener", "Pending", "Probe", "Stream"]
+__all__ = ["READ_CHUNK", "Cut", "Opener", "Pending", "Probe", "Stream"]
 
 #: Bytes per read call: large enough to amortise per-call costs, small enough for memory.
 READ_CHUNK = 8 << 20
@@ -65,6 +65,16 @@ class Pending:
     lineno: int
 
 
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Pending lines taken for one commit, and the record they reach once committed."""
+
+    record: Record
+    head: bytes
+    tail: bytes
+    pending: list[Pending]
+
+
 class Stream:
     """One file generation being followed: its committed record and what was read since.
 
@@ -95,11 +105,12 @@ class Stream:
 
     def rollback(self) -> None:
         """Forget what was read past the committed offset (it will be read again)."""
-        self.pos = self.lines_end = self.record.offset
+        self.pos = self.lines_end = self.taken_end = self.record.offset
         self.lineno = self.record.lineno
         self.splitter = LineSplitter(self.record.offset, self.limit)
         self.head, self.tail, self._carry = self._head, self._tail, self._tail
         self.pending: list[Pending] = []
+        self.dirty = True
 
     def adopt(self, head: bytes, tail: bytes) -> None:
         """Take the committed prefix's head and tail bytes (read when the file was verified)."""
@@ -140,15 +151,29 @@ class Stream:
             vsum=vsum,
         )
 
-    def committed(self, record: Record) -> None:
-        """The sink committed everything pending, as ``record``."""
-        self.record = record
-        self._head, self._tail = self.head[: min(FP_BYTES, record.offset)], self.tail
+    def take(self) -> Cut:
+        """Hand the pending lines to a commit; reading goes on past them meanwhile."""
+        mark = self.mark()
+        cut = Cut(mark, self.head[: min(FP_BYTES, mark.offset)], self.tail, self.pending)
         self.pending = []
+        self.taken_end = self.lines_end
+        return cut
+
+    def committed(self, cut: Cut) -> None:
+        """The sink committed ``cut`` (the binding hints stay the newest ones)."""
+        now = self.record
+        self.record = cut.record.moved(loc=now.loc, dev=now.dev, ino=now.ino, seen=now.seen)
+        self._head, self._tail = cut.head, cut.tail
+
+    @property
+    def uncommitted(self) -> bool:
+        """Whether lines were read that no commit has confirmed yet."""
+        return self.lines_end > self.record.offset
 
     @property
     def pending_bytes(self) -> int:
-        return self.lines_end - self.record.offset
+        """Bytes of complete lines read and not yet handed to a commit."""
+        return self.lines_end - self.taken_end
 
     def read(self, budget: int, chunk: int = READ_CHUNK) -> int:
         """Read up to ``budget`` new bytes through ``fd``; the count read (0 at the end)."""
@@ -164,6 +189,7 @@ class Stream:
                 total += len(data)
             if len(data) < want:
                 self.eof = True
+                self.dirty = self.loc is None  # a file being drained is read every turn
                 break
         return total
 

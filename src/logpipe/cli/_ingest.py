@@ -1,0 +1,66 @@
+"""Options shared by ``sync`` and ``watch``, and turning them into an ``IngestConfig``."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import sys
+from typing import Any
+
+from logpipe.ingest.config import IngestConfig, load_config
+from logpipe.ingest.rules import Rule
+
+__all__ = ["add_common", "config_from", "setup_logging"]
+
+_SIZE = "SIZE"
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """SRC..., --to, --include/--exclude (one ordered list), --source and the sizes."""
+    parser.add_argument("sources", nargs="*", metavar="SRC", help="source directories")
+    parser.add_argument("--to", metavar="DATASET", help="the Delta table to write")
+    rule = functools.partial
+    parser.add_argument(
+        "--include",
+        dest="rules",
+        action="append",
+        metavar="PAT",
+        type=rule(Rule, "include"),
+        help="rsync include pattern (order with --exclude matters; first match wins)",
+    )
+    parser.add_argument(
+        "--exclude",
+        dest="rules",
+        action="append",
+        metavar="PAT",
+        type=rule(Rule, "exclude"),
+        help="rsync exclude pattern",
+    )
+    parser.add_argument("--source", metavar="NAME", help="source name (default: SRC's name)")
+    parser.add_argument("--config", metavar="FILE", help="TOML config file")
+    parser.add_argument("--max-line-bytes", metavar=_SIZE, help="truncate longer lines (1MiB)")
+    parser.add_argument("--batch-bytes", metavar=_SIZE, help="commit at this size (16MiB)")
+    parser.add_argument("--state-dir", metavar="DIR", help="local checkpoint cache folder")
+    parser.add_argument(
+        "--log-level", choices=["debug", "info", "warning", "error"], help="log verbosity"
+    )
+
+
+def config_from(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> IngestConfig:
+    """Defaults < ``--config`` file < ``LOGPIPE_*`` environment < the flags given."""
+    names = ("sources", "to", "rules", "source", "max_line_bytes", "batch_bytes", "state_dir")
+    flags: dict[str, Any] = {n: getattr(args, n) for n in (*names, "log_level", *extra)}
+    return load_config(config_file=args.config, flags=flags)
+
+
+def setup_logging(level: str) -> None:
+    """logpipe's own log lines on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    root = logging.getLogger("logpipe")
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    root.propagate = False

@@ -1,0 +1,60 @@
+"""Merge small Parquet files of the table (a Delta optimize) and drop expired ones."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from deltalake.exceptions import DeltaError
+
+from logpipe.errors import DatasetError
+from logpipe.ingest.sink import writer_properties
+from logpipe.ingest.snapshot import open_table
+
+__all__ = ["CompactReport", "compact"]
+
+log = logging.getLogger("logpipe.ingest.compact")
+
+
+@dataclass(frozen=True, slots=True)
+class CompactReport:
+    """Files merged away, files written, and expired files deleted by the vacuum."""
+
+    removed: int
+    added: int
+    vacuumed: int
+
+
+def compact(
+    uri: str | Path,
+    *,
+    target_size: int | None = None,
+    vacuum: bool = True,
+    retention_hours: int | None = None,
+) -> CompactReport:
+    """One optimize commit (readers see all old files or all new ones, never a mix).
+
+    It carries no offsets: recovery skips it. The vacuum then deletes files that
+    left the table more than ``retention_hours`` ago (the table's setting, 7 days by
+    default), so readers of recent snapshots keep working.
+    """
+    dt = open_table(uri)
+    try:
+        metrics = dt.optimize.compact(
+            target_size=target_size, max_concurrent_tasks=1, writer_properties=writer_properties()
+        )
+        vacuumed = dt.vacuum(retention_hours, dry_run=False) if vacuum else []
+    except (DeltaError, OSError) as exc:
+        raise DatasetError(f"cannot compact {uri}: {exc}") from exc
+    report = CompactReport(
+        int(metrics.get("numFilesRemoved", 0)), int(metrics.get("numFilesAdded", 0)), len(vacuumed)
+    )
+    log.info(
+        "compacted %s: %d files merged into %d, %d expired files deleted",
+        uri,
+        report.removed,
+        report.added,
+        report.vacuumed,
+    )
+    return report
