@@ -123,6 +123,7 @@ class Follower:
                 s.close()  # its fd shows the new content now: never drain that
             elif s.fd is not None:
                 log.info("%s: %s is gone; reading it to its end", self.spec.name, s.record.loc)
+                s.dirty = True
             stats.lost += 1
         for s, probe in v.kept:
             changed = (probe.st.st_size, probe.st.st_mtime_ns) != (s.size, s.mtime_ns)

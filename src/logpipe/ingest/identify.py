@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from logpipe.ingest.fingerprint import Reader, digest, same_tail
+from logpipe.ingest.fingerprint import FP_BYTES, Reader, digest, same_tail
 from logpipe.ingest.state import Record
 from logpipe.ingest.tail import Probe, Stream
 
@@ -103,10 +103,17 @@ class _Scan:
         for length in self.lengths:
             if length <= len(head):
                 found += self.index.get((length, digest(head[:length])), [])
+        if len(head) < FP_BYTES:
+            # A file shorter than an identity prefix can still be a copy of a followed
+            # generation's start (copytruncate after we read past the copy point).
+            found += [
+                s
+                for s in self.streams
+                if len(s.head) > len(head) and s.head.startswith(head) and s not in found
+            ]
         return found
 
     def _build_index(self) -> None:
-        # Only when some file is new or changed: an idle scan must stay cheap.
         for s in self.streams:
             self.marks[id(s)] = mark = s.mark()
             if mark.head_len:
@@ -114,8 +121,9 @@ class _Scan:
         self.lengths = sorted({n for n, _ in self.index})
 
     def run(self) -> Verdict:
-        if self.pool:
-            self._build_index()
+        if not self.pool:
+            return self.v  # nothing new or changed: an idle scan stays cheap
+        self._build_index()
         candidates: dict[int, list[Probe]] = defaultdict(list)
         for probe in self.pool:
             try:
