@@ -46,3 +46,21 @@ def chunkings(draw: st.DrawFn, data: bytes) -> list[bytes]:
     cuts = sorted(draw(st.lists(st.integers(0, len(data)), max_size=8)))
     bounds = [0, *cuts, len(data)]
     return [data[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def writer_ops(
+    bases: tuple[str, ...], max_size: int = 40
+) -> st.SearchStrategy[list[tuple[str, ...]]]:
+    """What a log writer and the world do to a daemon: append, rotate (rename,
+    copytruncate, plain truncate), inotify events, time passing, and crashes (idle,
+    or with a commit that did not land / landed without the process learning it)."""
+    base = st.sampled_from(bases)
+    op = st.one_of(
+        st.tuples(st.just("append"), base),
+        st.tuples(st.just("append"), base),
+        st.tuples(st.just("rotate"), base, st.sampled_from(["rename", "copytruncate", "truncate"])),
+        st.tuples(st.just("event"), base),
+        st.tuples(st.just("tick"), st.sampled_from(["0.1", "0.6", "1.1", "3"])),
+        st.tuples(st.just("crash"), st.sampled_from(["idle", "before", "after"])),
+    )
+    return st.lists(op, max_size=max_size)

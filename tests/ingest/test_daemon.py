@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,59 +11,8 @@ from typing import Any
 import pytest
 
 from logpipe.errors import DatasetError
-from logpipe.ingest.daemon import Daemon
 from logpipe.ingest.sink import DeltaSink, commit_files
-from logpipe.ingest.world import World
-from tests.ingest.helpers import append, config, expected, lines
-
-
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def wall(self) -> dt.datetime:
-        return dt.datetime(2024, 5, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=self.now)
-
-
-class Counting:
-    """A real ``os.scandir`` that counts its calls."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self, path: Path) -> Iterator[os.DirEntry[str]]:
-        self.calls += 1
-        return os.scandir(path)
-
-
-class Harness:
-    def __init__(self, tmp: Path, **flags: Any) -> None:
-        self.src = tmp / "s"
-        self.src.mkdir(exist_ok=True)
-        self.cfg = config(tmp, self.src, **({"drain_grace": 3, "poll_interval": 2} | flags))
-        self.clock = Clock()
-        self.scandir = Counting()
-        world = World(clock=self.clock, wall=self.clock.wall, scandir=self.scandir)
-        self.sink = DeltaSink(self.cfg.to)
-        self.daemon = Daemon(self.cfg, world=world, sink=self.sink, observer=None, compactor=None)
-        self.daemon.start()
-
-    def tick(self, seconds: float = 0.0) -> None:
-        self.clock.now += seconds
-        self.daemon.step(wait=False)
-
-    def settle(self) -> None:
-        """Past a rescan and a flush: everything readable is committed."""
-        self.tick(2.0)
-        self.tick(1.0)
-
-    def rows(self) -> list[tuple[str, int, int, str]]:
-        return lines(self.cfg.to)
+from tests.ingest.helpers import Harness, append, expected
 
 
 @pytest.fixture

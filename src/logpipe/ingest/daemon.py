@@ -129,8 +129,8 @@ class Daemon:
             if str(exc) not in self._source_errors:
                 log.error("%s; waiting for it", exc)
                 self._source_errors.add(str(exc))
-        except DatasetError as exc:
-            log.error("%s", exc)
+        except (DatasetError, OSError) as exc:  # e.g. the tree changed mid-walk: next time
+            log.error("scan failed: %s", exc)
 
     def _touch(self, modified: set[str], now: float) -> None:
         for path in modified:
@@ -145,6 +145,8 @@ class Daemon:
     def _read_and_commit(self, now: float) -> None:
         batch = self.config.batch_bytes
         self.pipe.read(max(0, batch - self.pipe.pending_bytes))
+        if self.pipe.needs_rescan:
+            self._next_scan = now
         if self.pipe.pending_bytes == 0:
             self._first_pending = None
             return

@@ -5,8 +5,9 @@ from __future__ import annotations
 import errno
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from logpipe.errors import SourceError
 from logpipe.ingest.batch import Part
@@ -66,6 +67,7 @@ class Follower:
         self.streams = {k: Stream(r, limit) for k, r in state.records.items()}
         self._reported: dict[str, int] = {}  # relpath -> errno last reported
         self._by_loc: dict[str, Stream] = {}
+        self.rescan = False  # a file changed in a way only a scan can sort out
 
     # -- scanning -------------------------------------------------------------------
 
@@ -75,11 +77,12 @@ class Follower:
         if not root.is_dir():
             raise SourceError(f"source {self.spec.name!r}: {root} is not a directory")
         stats = ScanStats()
+        self.rescan = False
         failed: list[tuple[str, OSError]] = []
         found = discover(
             root,
             self.rules,
-            scandir=self.world.scandir,
+            scandir=self._listing,
             on_error=lambda p, e: failed.append((str(p), e)),
         )
         probes = [Probe(f.relpath, str(f.path), f.stat, self.world.opener) for f in found]
@@ -95,6 +98,21 @@ class Follower:
         for relpath in [r for r in self._reported if r in ok]:
             del self._reported[relpath]
         return stats
+
+    def _listing(self, folder: Path) -> Iterator[os.DirEntry[str]]:
+        """A folder's entries, each already stat'ed; those gone meanwhile are left out.
+
+        Files come and go while a tree is walked (rotation): an entry that vanished
+        between listing and stat is simply not there, not an error.
+        """
+        entries = []
+        for entry in self.world.scandir(folder):  # read to its end: closes itself
+            try:
+                entry.stat(follow_symlinks=False)  # cached by the entry
+            except FileNotFoundError:
+                continue
+            entries.append(entry)
+        return iter(entries)
 
     def _report(self, relpath: str, exc: OSError, stats: ScanStats) -> None:
         stats.errors.append((relpath, exc))
@@ -192,6 +210,10 @@ class Follower:
                 s.unbind()
                 continue
             total += n
+            if s.rewritten:  # changed under us: what it holds now is for a scan to say
+                s.rewritten = False
+                self.rescan = True
+                log.info("%s: %s changed while being read", self.spec.name, s.record.loc)
             if n:
                 s.active_at = self.world.clock()
             if s.eof and not self.keep_fds:

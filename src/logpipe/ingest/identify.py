@@ -50,7 +50,7 @@ def _still_there(stream: Stream, probe: Probe) -> bool:
     if (st.st_size, st.st_mtime_ns) == (stream.size, stream.mtime_ns):
         return True
     read = _fd_reader(stream.fd) if stream.fd is not None else probe.read
-    return stream.mark().verified_by(read, st.st_size)
+    return stream.intact(read, st.st_size)
 
 
 def _primary(stream: Stream, files: list[Probe]) -> Probe:
@@ -115,9 +115,10 @@ class _Scan:
 
     def _build_index(self) -> None:
         for s in self.streams:
-            self.marks[id(s)] = mark = s.mark()
-            if mark.head_len:
-                self.index[(mark.head_len, mark.head)].append(s)
+            self.marks[id(s)] = s.mark()
+            length, head = s.identity()
+            if length:
+                self.index[(length, head)].append(s)
         self.lengths = sorted({n for n, _ in self.index})
 
     def run(self) -> Verdict:
@@ -125,14 +126,21 @@ class _Scan:
             return self.v  # nothing new or changed: an idle scan stays cheap
         self._build_index()
         candidates: dict[int, list[Probe]] = defaultdict(list)
+        # An open fd pins its inode (it cannot be reused meanwhile): a file with that
+        # inode is the stream's own file, renamed, even before any byte was read.
+        pinned = {(s.record.dev, s.record.ino): s for s in self.unbound if s.fd is not None}
         for probe in self.pool:
+            owner = pinned.get((probe.st.st_dev, probe.st.st_ino))
+            if owner is not None:
+                candidates[id(owner)].append(probe)
             try:
                 self.matches[id(probe)] = found = self._match(probe)
             except OSError as exc:
                 self._fail(probe, exc)
                 continue
             for s in found:
-                candidates[id(s)].append(probe)
+                if s is not owner:
+                    candidates[id(s)].append(probe)
         for stream in sorted(self.unbound, key=lambda s: s.key):
             self._rebind(stream, candidates[id(stream)])
         for probe in self.pool:
@@ -145,8 +153,7 @@ class _Scan:
         self.v.errors.append((probe, exc))
 
     def _rebind(self, stream: Stream, candidates: list[Probe]) -> None:
-        mark = self.marks[id(stream)]
-        files = [p for p in candidates if id(p) not in self.taken and self._verified(mark, p)]
+        files = [p for p in candidates if id(p) not in self.taken and self._verified(stream, p)]
         if not files:
             return
         primary = _primary(stream, files)
@@ -154,11 +161,11 @@ class _Scan:
         self.v.binds.append((stream, primary))
         self.readers[id(stream)] = (primary.read, primary.st.st_size)
 
-    def _verified(self, mark: Record, probe: Probe) -> bool:
+    def _verified(self, stream: Stream, probe: Probe) -> bool:
         if id(probe) in self.failed:
             return False
         try:
-            return mark.verified_by(probe.read, probe.st.st_size)
+            return stream.intact(probe.read, probe.st.st_size)
         except OSError as exc:
             self._fail(probe, exc)
             return False

@@ -133,6 +133,11 @@ class Pipeline:
         return sum(f.pending_bytes for f in self.followers.values())
 
     @property
+    def needs_rescan(self) -> bool:
+        """A read found a file changed under it: only a scan can tell what it is now."""
+        return any(f.rescan for f in self.followers.values())
+
+    @property
     def needs_resync(self) -> bool:
         """A commit failed: offsets must be read back from the table before going on."""
         return self._resync

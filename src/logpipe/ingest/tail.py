@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from logpipe.ingest.fingerprint import FP_BYTES, WINDOW_BYTES, head_mark, window_mark
+from logpipe.ingest.fingerprint import (
+    FP_BYTES,
+    WINDOW_BYTES,
+    Reader,
+    digest,
+    head_mark,
+    window_mark,
+)
 from logpipe.ingest.lines import DEFAULT_MAX_LINE_BYTES, LineBlock, LineSplitter
 from logpipe.ingest.state import Key, Record
 
@@ -75,6 +83,28 @@ class Cut:
     pending: list[Pending]
 
 
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """A stream's reading state before a read, to undo that read."""
+
+    pos: int
+    lines_end: int
+    lineno: int
+    splitter: LineSplitter
+    head: bytes
+    tail: bytes
+    carry: bytes
+    pending: int
+
+    def holds(self, fd: int) -> bool:
+        """Whether the file behind ``fd`` still starts with the bytes read before."""
+        window = self.carry
+        return (
+            os.pread(fd, len(self.head), 0) == self.head
+            and os.pread(fd, len(window), self.pos - len(window)) == window
+        )
+
+
 class Stream:
     """One file generation being followed: its committed record and what was read since.
 
@@ -95,6 +125,7 @@ class Stream:
         # Whether the committed prefix's head/tail bytes are known (a record read
         # back from the table needs them from its file before it can be extended).
         self.adopted = record.offset == 0
+        self.rewritten = False  # a read found the file changed under it
         self._head = b""
         self._tail = b""
         self.rollback()
@@ -175,15 +206,47 @@ class Stream:
         """Bytes of complete lines read and not yet handed to a commit."""
         return self.lines_end - self.taken_end
 
+    def identity(self) -> tuple[int, str]:
+        """(length, digest) of the first bytes consumed: what a file must start with.
+
+        Consumed, not committed: a stream holding only a partial line must still be
+        recognised after a rename. (0, "") when nothing was consumed: matches nothing.
+        """
+        if not self.adopted:
+            return self.record.head_len, self.record.head
+        return len(self.head), digest(self.head) if self.head else ""
+
+    def intact(self, read: Reader, size: int) -> bool:
+        """Whether a file still holds every byte this stream consumed (append-verify).
+
+        Checked byte for byte: the first bytes and the last ``WINDOW_BYTES`` before
+        the read position (so a held partial line is covered too). A record not yet
+        adopted is checked against its committed digests.
+        """
+        if not self.adopted:
+            return self.record.verified_by(read, size)
+        if size < self.pos:
+            return False
+        window = self._carry
+        return (
+            read(0, len(self.head)) == self.head
+            and read(self.pos - len(window), len(window)) == window
+        )
+
     def read(self, budget: int, chunk: int = READ_CHUNK) -> int:
-        """Read up to ``budget`` new bytes through ``fd``; the count read (0 at the end)."""
+        """Read up to ``budget`` new bytes through ``fd``; the count read (0 at the end).
+
+        When the file turns out to have been truncated and rewritten since the last
+        read (its consumed bytes changed), what this call read is dropped, the fd is
+        closed and ``rewritten`` is set: a scan decides what the file is now.
+        """
         if self.fd is None:
             return 0
-        total = 0
+        fd, total, saved = self.fd, 0, self._save()
         self.eof = False
         while total < budget:
             want = min(chunk, budget - total)
-            data = os.pread(self.fd, want, self.pos)
+            data = os.pread(fd, want, self.pos)
             if data:
                 self._take(data)
                 total += len(data)
@@ -191,7 +254,31 @@ class Stream:
                 self.eof = True
                 self.dirty = self.loc is None  # a file being drained is read every turn
                 break
+        if total and saved.pos and not saved.holds(fd):
+            self._restore(saved)
+            self.close()
+            self.unbind()
+            self.rewritten = True
+            return 0
         return total
+
+    def _save(self) -> _Saved:
+        return _Saved(
+            self.pos,
+            self.lines_end,
+            self.lineno,
+            copy.copy(self.splitter),
+            self.head,
+            self.tail,
+            self._carry,
+            len(self.pending),
+        )
+
+    def _restore(self, saved: _Saved) -> None:
+        self.pos, self.lines_end, self.lineno = saved.pos, saved.lines_end, saved.lineno
+        self.splitter, self.head, self.tail = saved.splitter, saved.head, saved.tail
+        self._carry = saved.carry
+        del self.pending[saved.pending :]
 
     def _take(self, data: bytes) -> None:
         before = self.pos
