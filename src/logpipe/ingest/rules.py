@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import logging
 import os
 import re
@@ -37,45 +36,27 @@ class Rule:
 DEFAULT_RULES: Final = (Rule("include", "*.log"), Rule("include", "*/"), Rule("exclude", "*"))
 
 
-class _Where(enum.Enum):
-    """Which part of the path a pattern is matched against (rsync's ``rule_matches``)."""
-
-    NAME = "the last component"
-    ROOT = "the whole path, from the source root"
-    TAIL = "the last N components"
-    ANYWHERE = "the path from its start or from after any '/'"
-
-
 @dataclass(frozen=True, slots=True)
-class _Matcher:
-    """A rule compiled once: where it looks, and a regex over bytes."""
+class _Compiled:
+    """One rule as regex sources over the subject ``b"/" + relpath`` (+ ``b"/"`` for a dir).
+
+    Every rsync matching mode is folded into the regex, so that all rules can be fused into
+    one alternation: the first alternative that matches is the first rule that matches.
+    """
 
     rule: Rule  # the effective rule: "+ "/"- " prefix applied, pattern without it
-    dir_only: bool  # a trailing '/': only directories match
-    where: _Where
-    components: int  # for TAIL: how many trailing components
-    lead_slash: bool  # a leading "**": "/" goes before the path so "**/x" matches "x"
-    dir_slash: bool  # a trailing "***": "/" goes after a directory so "d/***" matches "d"
-    regex: re.Pattern[bytes]
+    for_file: bytes | None  # None: a trailing '/' makes it match directories only
+    for_dir: bytes
 
-    def matches(self, path: bytes, is_dir: bool) -> bool:
-        """Whether this rule matches ``path`` (``/``-separated bytes, relative to the root)."""
-        if self.dir_only and not is_dir:
-            return False
-        if self.where is _Where.NAME:
-            return self.regex.fullmatch(path.rpartition(b"/")[2]) is not None
-        if self.where is _Where.TAIL:
-            pieces = path.rsplit(b"/", self.components)
-            if len(pieces) < self.components:
-                return False  # fewer components than the pattern has
-            tail = path[len(pieces[0]) + 1 :] if len(pieces) > self.components else path
-            return self.regex.fullmatch(tail) is not None
-        subject = b"/" + path if self.lead_slash else path
-        if self.dir_slash and is_dir:
-            subject += b"/"
-        if self.where is _Where.ANYWHERE:
-            return self.regex.search(subject) is not None
-        return self.regex.fullmatch(subject) is not None
+
+def _fuse(compiled: Sequence[_Compiled], is_dir: bool) -> tuple[re.Pattern[bytes], list[Rule]]:
+    """One regex of every rule for files (or dirs); group N matching means rule N decides."""
+    sources = [(c.for_dir if is_dir else c.for_file, c.rule) for c in compiled]
+    kept = [(src, rule) for src, rule in sources if src is not None]
+    if not kept:
+        return re.compile(rb"(?!)"), []
+    joined = b"|".join(b"(" + src + b")" for src, _ in kept)
+    return re.compile(joined, re.DOTALL), [rule for _, rule in kept]
 
 
 def _parse(rule: Rule) -> Rule | None:
@@ -107,45 +88,45 @@ def _parse(rule: Rule) -> Rule | None:
     return Rule(kind, pattern)
 
 
-def _compile(rule: Rule) -> _Matcher:
+def _compile(rule: Rule) -> _Compiled:
     """Compile one effective rule, deciding its flags the way rsync's ``add_rule`` does."""
     raw = os.fsencode(rule.pattern)
     dir_only = len(raw) > 1 and raw.endswith(b"/")
     if dir_only:
         raw = raw[:-1]
-    slashes = raw.count(b"/")
-    wild = any(ch in raw for ch in b"*[?")
     wild2 = b"**" in raw  # counted on the raw text, escaped stars included, as rsync does
-    lead = raw.startswith(b"**")
     anchored = raw.startswith(b"/")
     body = raw[1:] if anchored else raw
     try:
-        source = _wildmatch.translate(body) if wild else re.escape(body)
+        wild = any(ch in raw for ch in b"*[?")
+        pattern = _wildmatch.translate(body) if wild else re.escape(body)
     except _wildmatch.PatternError as exc:
         offset = exc.offset + (1 if anchored else 0)
         raise errors.ConfigError(
             f"--{rule.kind} {rule.pattern!r}: {exc.reason} at offset {offset} "
             "(rsync would silently match nothing)"
         ) from exc
-    if anchored:
-        where = _Where.ROOT
-    elif not slashes and not wild2:
-        where = _Where.NAME
-    elif not wild2:
-        where = _Where.TAIL
-    else:
-        where = _Where.ROOT if lead else _Where.ANYWHERE
-    if where is _Where.ANYWHERE:
-        source = rb"(?:\A|(?<=/))(?:" + source + rb")\Z"
-    return _Matcher(
-        rule=rule,
-        dir_only=dir_only,
-        where=where,
-        components=slashes + 1,
-        lead_slash=lead,
-        dir_slash=wild2 and raw.endswith(b"***"),
-        regex=re.compile(source, re.DOTALL),
-    )
+    # A trailing "***" (with "**" in it) also matches the directory itself: rsync puts a '/'
+    # after a directory's name for such a rule, and the pattern must consume it.
+    dir_slash = wild2 and raw.endswith(b"***")
+    for_dir = _head(raw, anchored, wild2, b"/") + pattern + (b"" if dir_slash else b"/")
+    for_file = None if dir_only else _head(raw, anchored, wild2, b"") + pattern
+    return _Compiled(rule, for_file, for_dir)
+
+
+def _head(raw: bytes, anchored: bool, wild2: bool, end: bytes) -> bytes:
+    """Where in ``b"/" + relpath + end`` the pattern may start (rsync's ``rule_matches``)."""
+    if anchored or raw.startswith(b"**"):
+        # Anchored at the root; or a leading "**", which rsync lets match the leading "/"
+        # it puts before the path, so that "**/x" matches a top-level "x".
+        return b"/" if anchored else b""
+    slashes = raw.count(b"/")  # a '/' in a class or after a backslash counts too
+    if slashes and not wild2:
+        # The last slashes+1 components, exactly: rsync counts them off from the end.
+        return rb".*/(?=(?:[^/]*/){%d}[^/]*%s\Z)" % (slashes, re.escape(end))
+    # No '/': the last component (nothing there can match a '/').  With an inner "**":
+    # from the start or from after any '/'.
+    return rb".*/"
 
 
 def _effective(rules: Iterable[Rule]) -> list[Rule]:
@@ -169,20 +150,21 @@ class FilterRules:
 
     def __init__(self, rules: Sequence[Rule] | None = None) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules) if rules else DEFAULT_RULES
-        self._matchers = tuple(_compile(rule) for rule in _effective(self.rules))
-
-    @property
-    def effective(self) -> tuple[Rule, ...]:
-        """The rules as applied: prefixes resolved, those before a ``"!"`` dropped."""
-        return tuple(m.rule for m in self._matchers)
+        compiled = [_compile(rule) for rule in _effective(self.rules)]
+        self.effective: tuple[Rule, ...] = tuple(c.rule for c in compiled)
+        self._files, self._file_rules = _fuse(compiled, is_dir=False)
+        self._dirs, self._dir_rules = _fuse(compiled, is_dir=True)
 
     def decide(self, relpath: str | bytes, *, is_dir: bool) -> Rule | None:
         """The effective rule that decides ``relpath``, or None when no rule matches."""
         path = os.fsencode(relpath)
-        for matcher in self._matchers:
-            if matcher.matches(path, is_dir):
-                return matcher.rule
-        return None
+        if is_dir:
+            found = self._dirs.fullmatch(b"/" + path + b"/")
+            rules = self._dir_rules
+        else:
+            found = self._files.fullmatch(b"/" + path)
+            rules = self._file_rules
+        return None if found is None or found.lastindex is None else rules[found.lastindex - 1]
 
     def included(self, relpath: str | bytes, *, is_dir: bool) -> bool:
         """Whether ``relpath`` (``/``-separated, relative to the source root) is selected."""
