@@ -118,3 +118,20 @@ def test_a_class_no_byte_satisfies_compiles_to_a_never_match() -> None:
 def test_runs_of_bytes_become_compact_ranges() -> None:
     assert translate(b"[a-cx]") == b"[\\x61-\\x63\\x78]"
     assert translate(b"[!a]") == b"[\\x01-\\x2e\\x30-\\x60\\x62-\\xff]"  # no '/' (0x2f)
+
+
+def test_bytes_between_stars_commit_to_their_first_fit_only_where_that_is_safe() -> None:
+    assert translate(b"*a*b") == b"(?>[^/]*?a)[^/]*b"
+    assert translate(b"**a**b") == b"(?>.*?a).*b"
+    assert translate(b"*a**b") == b"(?>[^/]*?a).*b"
+    # After '**', a later '*' cannot cross '/', so the first 'a' is not always the one.
+    assert translate(b"**a*b") == b".*a[^/]*b"
+    assert matches(b"**a*b", b"a/xab")
+    # Between two '*', bytes holding a '/' are left to ordinary backtracking.
+    assert translate(b"*a/*b") == b"[^/]*a/[^/]*b"
+
+
+@pytest.mark.parametrize("pattern", [b"*a*a*a*a*a*a*b", b"**a**a**a**a**a**b", b"a**a*a*a*b"])
+def test_many_stars_against_a_long_name(pattern: bytes) -> None:
+    assert not matches(pattern, b"a" * 250)
+    assert matches(pattern, b"a" * 250 + b"b")

@@ -59,28 +59,69 @@ def translate(pattern: bytes) -> bytes:
     The result is meant for ``re.compile(..., re.DOTALL)`` and a full match.  The pattern
     holds no NUL byte (rsync's patterns are C strings; the caller rejects one).
     """
-    out: list[bytes] = []
+    return _assemble(_tokens(pattern))
+
+
+# A token: its regex, and its kind: _ONE for '*', _ANY for '**' (or more stars), else _BYTE
+# (a literal, '?' or a class: exactly one byte); slash: whether it is a literal '/'.
+_BYTE, _ONE, _ANY = 0, 1, 2
+_Token = tuple[bytes, int, bool]
+
+
+def _tokens(pattern: bytes) -> list[_Token]:
+    tokens: list[_Token] = []
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
         if ch == _BACKSLASH:
             if i + 1 == n:
                 raise PatternError("pattern ends in a lone backslash", i)
-            out.append(_literal(pattern[i + 1]))
+            tokens.append((_literal(pattern[i + 1]), _BYTE, pattern[i + 1] == _SLASH))
             i += 2
         elif ch == ord("?"):
-            out.append(rb"[^/]")
+            tokens.append((rb"[^/]", _BYTE, False))
             i += 1
         elif ch == ord("*"):
             stars = len(pattern[i:]) - len(pattern[i:].lstrip(b"*"))
-            out.append(rb".*" if stars > 1 else rb"[^/]*")
+            tokens.append((b"", _ANY if stars > 1 else _ONE, False))
             i += stars
         elif ch == _OPEN:
             members, i = _parse_class(pattern, i)
-            out.append(_class_regex(members))
+            tokens.append((_class_regex(members), _BYTE, False))
         else:
-            out.append(_literal(ch))
+            tokens.append((_literal(ch), _BYTE, ch == _SLASH))
             i += 1
+    return tokens
+
+
+def _assemble(tokens: list[_Token]) -> bytes:
+    """Join the tokens, committing to the first fit of a run of bytes between two stars.
+
+    Between stars S1 and S2, the leftmost place for the bytes X is as good as any later one
+    when S2 is '**' (it absorbs whatever X leaves), or when both are '*' and X holds no '/'
+    (all of it lies in one path component).  An atomic group then spares the regex engine
+    the polynomial backtracking of patterns like ``*a*a*a*a*b``; rsync's matcher cuts the
+    same corners with its ABORT codes.
+    """
+    out: list[bytes] = []
+    i = 0
+    while i < len(tokens):
+        regex, kind, _ = tokens[i]
+        if kind == _BYTE:
+            out.append(regex)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j][1] == _BYTE:
+            j += 1
+        run = b"".join(t[0] for t in tokens[i + 1 : j])
+        after = tokens[j][1] if j < len(tokens) else None
+        slash = any(t[2] for t in tokens[i + 1 : j])
+        if run and (after == _ANY or (kind == after == _ONE and not slash)):
+            out.append(b"(?>" + (rb".*?" if kind == _ANY else rb"[^/]*?") + run + b")")
+        else:
+            out.append((rb".*" if kind == _ANY else rb"[^/]*") + run)
+        i = j
     return b"".join(out)
 
 
