@@ -9,7 +9,14 @@ import pytest
 
 import logpipe
 
-PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels", "logpipe.parsers"]
+PUBLIC_MODULES = [
+    "logpipe",
+    "logpipe.errors",
+    "logpipe.ingest.discover",
+    "logpipe.ingest.rules",
+    "logpipe.levels",
+    "logpipe.parsers",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
