@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +27,7 @@ __all__ = [
     "float_digits",
     "format_float",
     "go_time",
+    "quotable_as_is",
     "quote",
     "sprint",
 ]
@@ -229,9 +229,6 @@ _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
 }
-# Characters Go's %q may write raw: printable (letters, marks, numbers,
-# punctuation, symbols, ASCII space) and neither quote nor backslash.
-_NEEDS_ESCAPE = re.compile(r'["\\]').search
 
 
 def _escape_char(ch: str) -> str:
@@ -251,8 +248,13 @@ def _escape_char(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
+def quotable_as_is(text: str) -> bool:
+    """Whether Go's ``%q`` of ``text`` is just ``text`` between double quotes."""
+    return '"' not in text and "\\" not in text and text.isprintable()
+
+
 def quote(text: str) -> str:
     """Go ``%q`` (``strconv.Quote``) of a string."""
-    if text.isprintable() and _NEEDS_ESCAPE(text) is None:
+    if '"' not in text and "\\" not in text and text.isprintable():
         return f'"{text}"'
     return '"' + "".join(map(_escape_char, text)) + '"'

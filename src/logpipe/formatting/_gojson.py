@@ -70,8 +70,8 @@ class Encoder:
         return '"' + self._pattern.sub(self._sub, text) + '"'
 
     def encode(self, value: Any) -> str:
-        """The JSON text of ``value`` plus the trailing newline ``Encoder.Encode`` writes."""
-        return self._value(value, 0, set(), top=True) + "\n"
+        """The JSON text of ``value`` (``Encoder.Encode`` then writes a newline)."""
+        return self._value(value, 0, set(), top=True)
 
     def _value(self, value: Any, depth: int, seen: set[int], top: bool = False) -> str:
         kind = type(value)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from logpipe.errors import FormatError
-from logpipe.formatting._entry import Entry
+from logpipe.formatting._entry import Caller, Entry
 from logpipe.formatting._gofmt import call_str
 from logpipe.formatting._gojson import Encoder
 from logpipe.formatting._logrus import (
@@ -14,9 +14,11 @@ from logpipe.formatting._logrus import (
     FieldKeys,
     caller_values,
     check_options,
-    layout_formatter,
+    layout,
     prefix_field_clashes,
 )
+from logpipe.formatting._stamp import TimeText, When
+from logpipe.levels import Level
 
 __all__ = ["JSONFormatter"]
 
@@ -40,7 +42,7 @@ class JSONFormatter:
         self.data_key = data_key
         self.caller_prettyfier = caller_prettyfier
         self._keys = FieldKeys.resolve(field_map)
-        self._time = layout_formatter(timestamp_format)
+        self._time = TimeText(layout(timestamp_format))
         self._encoder = Encoder(escape_html=not disable_html_escape, indent=pretty_print)
 
     def render(self, entry: Entry) -> str:
@@ -49,26 +51,37 @@ class JSONFormatter:
         Raises ``FormatError`` where Go's encoder fails and logrus writes nothing
         (NaN or infinite floats, complex numbers, cycles).
         """
-        return self._render(entry, "")
+        parts = (entry.time, entry.level, entry.message, entry.fields, entry.caller)
+        return self._line(*parts, error="") + "\n"
 
-    def _render(self, entry: Entry, error: str) -> str:
+    def _line(
+        self,
+        when: When,
+        level: Level,
+        message: str,
+        fields: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        error: str,
+    ) -> str:
+        """The JSON text without its newline; ``error`` is logrus' ``entry.err`` text."""
         keys = self._keys
         data: dict[str, Any] = {
             # logrus turns top-level errors into their Error() text.
             key: call_str(value, "Error") if isinstance(value, BaseException) else value
-            for key, value in entry.fields.items()
+            for key, value in fields.items()
         }
         if self.data_key:
             data = {self.data_key: data}
-        data = dict(prefix_field_clashes(data, keys, entry.caller is not None))
+        data = dict(prefix_field_clashes(data, keys, caller is not None))
         if error:
             data[keys.logrus_error] = error
         if not self.disable_timestamp:
-            data[keys.time] = self._time(entry.time)
-        data[keys.msg] = entry.message
-        data[keys.level] = entry.level
-        if entry.caller is not None:
-            func, file = caller_values(entry.caller, self.caller_prettyfier)
+            data[keys.time] = self._time(when)
+        data[keys.msg] = message
+        data[keys.level] = level
+        if caller is not None:
+            func, file = caller_values(caller, self.caller_prettyfier)
             if func:
                 data[keys.func] = func
             if file:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from logpipe.errors import ConfigError
 from logpipe.formatting._entry import Caller
-from logpipe.formatting._golayout import RFC3339, compile_layout
+from logpipe.formatting._golayout import RFC3339
 
 __all__ = [
     "CallerPrettyfier",
@@ -17,7 +17,7 @@ __all__ = [
     "check_options",
     "check_time",
     "colored_caller",
-    "layout_formatter",
+    "layout",
     "prefix_field_clashes",
     "reject_unknown",
 ]
@@ -113,11 +113,11 @@ def colored_caller(caller: Caller, prettyfier: CallerPrettyfier | None) -> str:
     return f"{file} {function}"
 
 
-def layout_formatter(timestamp_format: str) -> Callable[[datetime], str]:
-    """The entry-time formatter for ``timestamp_format`` (a Go layout; "" is RFC 3339)."""
+def layout(timestamp_format: str) -> str:
+    """The layout for ``timestamp_format``: a Go layout, strftime with ``%``, "" is RFC 3339."""
     if not isinstance(timestamp_format, str):
         raise ConfigError(f"timestamp_format must be a str, got {type(timestamp_format).__name__}")
-    return compile_layout(timestamp_format or RFC3339)
+    return timestamp_format or RFC3339
 
 
 def check_options(owner: str, **callables: object) -> None:

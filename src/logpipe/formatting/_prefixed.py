@@ -9,15 +9,17 @@ from typing import Any
 
 from logpipe.errors import FormatError
 from logpipe.formatting._ansi import color_func, identity
-from logpipe.formatting._entry import Entry
+from logpipe.formatting._entry import Caller, Entry
 from logpipe.formatting._gofmt import GO_SPACE, call_str, sprint
 from logpipe.formatting._logrus import (
     check_options,
     check_time,
-    layout_formatter,
+    layout,
     reject_unknown,
 )
-from logpipe.formatting._world import Terminal, local_now, logging_start_time, whole_seconds
+from logpipe.formatting._stamp import TimeText, When, elapsed_seconds, epoch_us
+from logpipe.formatting._world import Terminal, local_now, logging_start_time
+from logpipe.levels import Level
 
 __all__ = ["DEFAULT_COLOR_SCHEME", "PrefixedFormatter"]
 
@@ -95,9 +97,10 @@ class PrefixedFormatter:
         self.space_padding = abs(int(space_padding))  # Go's "%--20s" pads like "%-20s"
         self.env = env  # x-cray reads no environment variable; kept for a uniform world
         self.start_time = start_time if start_time is not None else logging_start_time()
+        self._start_us = epoch_us(self.start_time)
         self.clock = clock or local_now
         self.terminal = Terminal(is_terminal)
-        self._time = layout_formatter(timestamp_format)
+        self._time = TimeText(layout(timestamp_format))
         self._colors = _scheme(color_scheme)
 
     def is_formatted(self) -> bool:
@@ -114,14 +117,24 @@ class PrefixedFormatter:
         Raises ``FormatError`` where Go panics and writes nothing: a ``prefix``
         field that is not a str in the formatted layout.
         """
-        return self._render(entry, "")
+        parts = (entry.time, entry.level, entry.message, entry.fields, entry.caller)
+        return self._line(*parts, error="") + "\n"
 
-    def _render(self, entry: Entry, error: str) -> str:
-        # x-cray ignores logrus_error (``error``) and the caller in every mode.
-        keys = list(entry.fields) if self.disable_sorting else sorted(entry.fields)
+    def _line(
+        self,
+        when: When,
+        level: Level,
+        message: str,
+        fields: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        error: str,
+    ) -> str:
+        """The line without its newline; x-cray shows neither ``error`` nor the caller."""
+        keys = list(fields) if self.disable_sorting else sorted(fields)
         if self.is_formatted():
-            return self._formatted(entry, keys)
-        return self._key_values(entry, keys)
+            return self._formatted(when, level, message, fields, keys)
+        return self._key_values(when, level, message, fields, keys)
 
     @staticmethod
     def _lookup(fields: Mapping[str, Any], key: str) -> Any:
@@ -143,50 +156,57 @@ class PrefixedFormatter:
             return self._quoted(call_str(value, "Error"))
         return sprint(value)
 
-    def _key_values(self, entry: Entry, keys: list[str]) -> str:
-        parts = [] if self.disable_timestamp else [f"time={self._quoted(self._time(entry.time))} "]
-        parts.append(f"level={self._quoted(entry.level)} ")
-        if entry.message:
-            parts.append(f"msg={self._quoted(entry.message)}{' ' if keys else ''}")
+    def _key_values(
+        self, when: When, level: Level, message: str, fields: Mapping[str, Any], keys: list[str]
+    ) -> str:
+        parts = [] if self.disable_timestamp else [f"time={self._quoted(self._time(when))} "]
+        parts.append(f"level={self._quoted(level)} ")
+        if message:
+            parts.append(f"msg={self._quoted(message)}{' ' if keys else ''}")
         last = len(keys) - 1
         for i, key in enumerate(keys):
-            value = self._value(self._lookup(entry.fields, key))
+            value = self._value(self._lookup(fields, key))
             parts.append(f"{key}={value}{' ' if i != last else ''}")
-        return "".join(parts) + "\n"
+        return "".join(parts)
 
-    def _prefix_and_message(self, entry: Entry, paint: Paint) -> tuple[str, str]:
-        if "prefix" in entry.fields:
-            prefix = entry.fields["prefix"]
+    @staticmethod
+    def _prefix_and_message(
+        message: str, fields: Mapping[str, Any], paint: Paint
+    ) -> tuple[str, str]:
+        if "prefix" in fields:
+            prefix = fields["prefix"]
             if not isinstance(prefix, str):
                 raise FormatError(
                     f'the "prefix" field must be a str, got {type(prefix).__name__} '
                     f"{sprint(prefix)!r} (x-cray's formatter panics on it and writes nothing)"
                 )
-            return paint(f" {prefix}:"), entry.message
-        match = _BRACKET_PREFIX.match(entry.message)
+            return paint(f" {prefix}:"), message
+        match = _BRACKET_PREFIX.match(message)
         if match is None or not match.group(1):
-            return "", entry.message
-        return paint(f" {match.group(1)}:"), entry.message[match.end() :].strip(GO_SPACE)
+            return "", message
+        return paint(f" {match.group(1)}:"), message[match.end() :].strip(GO_SPACE)
 
-    def _formatted(self, entry: Entry, keys: list[str]) -> str:
+    def _formatted(
+        self, when: When, level: Level, message: str, fields: Mapping[str, Any], keys: list[str]
+    ) -> str:
         colored = self.is_colored()
         colors = self._colors
-        paint = colors[_LEVEL_STYLE[entry.level]] if colored else identity
-        text = "warn" if entry.level == "warning" else entry.level
-        level = paint(f"{text if self.disable_uppercase else text.upper():>5}")
+        paint = colors[_LEVEL_STYLE[level]] if colored else identity
+        text = "warn" if level == "warning" else level
+        head = paint(f"{text if self.disable_uppercase else text.upper():>5}")
         prefix, message = self._prefix_and_message(
-            entry, colors["prefix_style"] if colored else identity
+            message, fields, colors["prefix_style"] if colored else identity
         )
         if self.space_padding:
             message = message.ljust(self.space_padding)
-        line = f"{level}{prefix} {message}"
+        line = f"{head}{prefix} {message}"
         if not self.disable_timestamp:
             if self.full_timestamp:
-                stamp = f"[{self._time(entry.time)}]"
+                stamp = f"[{self._time(when)}]"
             else:
-                stamp = f"[{whole_seconds(self.clock(), self.start_time):04d}]"
+                stamp = f"[{elapsed_seconds(self.clock(), self._start_us):04d}]"
             line = f"{(colors['timestamp_style'] if colored else identity)(stamp)} {line}"
         for key in keys:
             if key != "prefix":
-                line += f" {paint(key)}={sprint(self._lookup(entry.fields, key), plus=True)}"
-        return line + "\n"
+                line += f" {paint(key)}={sprint(self._lookup(fields, key), plus=True)}"
+        return line

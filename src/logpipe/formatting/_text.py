@@ -1,15 +1,21 @@
-"""logrus 1.9 ``TextFormatter``: logfmt ``key=value`` lines, or colored lines on a terminal."""
+"""logrus 1.9 ``TextFormatter``: logfmt ``key=value`` lines, or colored lines on a terminal.
+
+Everything that does not depend on the entry is prepared in ``__init__``
+(level heads, ``level=info`` parts, key openers); caller texts are cached per
+call site and the time text per second, so a record costs little more than
+its message and fields.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from logpipe.errors import FormatError
-from logpipe.formatting._entry import Entry
-from logpipe.formatting._gofmt import quote, sprint
+from logpipe.formatting._entry import Caller, Entry
+from logpipe.formatting._gofmt import quotable_as_is
+from logpipe.formatting._logfmt import pairs_renderer, value_quoter
 from logpipe.formatting._logrus import (
     CallerPrettyfier,
     FieldKeys,
@@ -17,39 +23,21 @@ from logpipe.formatting._logrus import (
     check_options,
     check_time,
     colored_caller,
-    layout_formatter,
+    layout,
     prefix_field_clashes,
 )
-from logpipe.formatting._world import (
-    Terminal,
-    environment_colors,
-    logging_start_time,
-    whole_seconds,
-)
-from logpipe.levels import LEVELS
+from logpipe.formatting._stamp import TimeText, When, elapsed_seconds, epoch_us
+from logpipe.formatting._world import Terminal, environment_colors, logging_start_time
+from logpipe.levels import LEVELS, Level
 
 __all__ = ["TextFormatter"]
 
 SortingFunc = Callable[[list[str]], list[str]]
-_UNSAFE = re.compile(r"[^A-Za-z0-9\-._/@^+]").search
+LineFunc = Callable[..., str]
+_PLAIN_QUOTABLE = quotable_as_is
 _COLORS = {"trace": 37, "debug": 37, "info": 36, "warning": 33}  # error, fatal, panic: 31
 _LONGEST_LEVEL = max(map(len, LEVELS))
-
-
-def value_quoter(force_quote: bool, quote_empty: bool, disable_quote: bool) -> Callable[[Any], str]:
-    """logrus' ``appendValue``: Go ``%v`` text, quoted with ``%q`` when it needs to be."""
-    if force_quote:
-        return lambda value: quote(value if type(value) is str else sprint(value))
-
-    def render(value: Any) -> str:
-        text = value if type(value) is str else sprint(value)
-        if not text:
-            return '""' if quote_empty else ""
-        if disable_quote or _UNSAFE(text) is None:
-            return text
-        return quote(text)
-
-    return render
+_CACHE_SIZE = 1024  # call sites remembered; cleared when full (a bound, not an LRU)
 
 
 class TextFormatter:
@@ -92,23 +80,42 @@ class TextFormatter:
         self.env = env
         self.start_time = start_time if start_time is not None else logging_start_time()
         self.terminal = Terminal(is_terminal)
-        self._keys = FieldKeys.resolve(field_map)
-        self._time = layout_formatter(timestamp_format)
-        self._value = value_quoter(force_quote, quote_empty_fields, disable_quote)
-        self._heads = {
-            level: self._level_head(level, disable_level_truncation, pad_level_text)
-            for level in LEVELS
-        }
-        self._key_open = {level: f" \x1b[{_COLORS.get(level, 31)}m" for level in LEVELS}
+        self._disable_quote = disable_quote
+        self._prepare(
+            FieldKeys.resolve(field_map),
+            layout(timestamp_format),
+            value_quoter(force_quote, quote_empty_fields, disable_quote),
+            disable_level_truncation,
+            pad_level_text,
+        )
 
-    @staticmethod
-    def _level_head(level: str, no_truncation: bool, pad: bool) -> str:
-        text = level.upper()
-        if pad:
-            text = text.ljust(_LONGEST_LEVEL)
-        elif not no_truncation:
-            text = text[:4]
-        return f"\x1b[{_COLORS.get(level, 31)}m{text}\x1b[0m"
+    def _prepare(
+        self, keys: FieldKeys, fmt: str, value: Callable[[Any], str], no_trunc: bool, pad: bool
+    ) -> None:
+        self._keys = keys
+        self._value = value
+        self._start_us = epoch_us(self.start_time)
+        self._time = TimeText(fmt)
+        self._time_part = TimeText(fmt, lambda text: f"{keys.time}={value(text)}")
+        self._time_bracketed = TimeText(fmt, lambda text: f"[{text}]")
+        self._moved = frozenset((keys.time, keys.msg, keys.level, keys.logrus_error))
+        self._copied = frozenset((keys.func, keys.file))
+        self._moved_or_copied = self._moved | self._copied
+        self._pairs = pairs_renderer(value)
+        self._plain_heads: dict[str, str] = {}
+        self._colored_heads: dict[str, dict[str, str]] = {level: {} for level in LEVELS}
+        self._sort_keys = not self.disable_sorting and self.sorting_func is None
+        self._simple = len(set(keys)) == len(keys)  # no two fixed keys share a name
+        self._level_parts = {level: f"{keys.level}={value(level)}" for level in LEVELS}
+        self._heads = {level: _level_head(level, no_trunc, pad) for level in LEVELS}
+        self._key_open = {level: f" \x1b[{_COLORS.get(level, 31)}m" for level in LEVELS}
+        self._plain_callers: dict[Caller, tuple[list[str], str, str]] = {}
+        self._line: LineFunc = self._decide
+        # A message with a space is %q-quoted unless quoting is disabled.
+        self._quote_spaced = not self._disable_quote
+        self._msg_eq = f"{keys.msg}="
+        self._last_stamp: tuple[int | None, str] = (None, "")
+        self._colored_callers: dict[Caller, str] = {}
 
     def is_colored(self) -> bool:
         """logrus' ``isColored()``: terminal or force_colors, environment, disable_colors."""
@@ -119,14 +126,37 @@ class TextFormatter:
 
     def render(self, entry: Entry) -> str:
         """The line logrus writes for ``entry``, newline included."""
-        return self._render(entry, "")
+        parts = (entry.time, entry.level, entry.message, entry.fields, entry.caller)
+        return self._line(*parts, error="") + "\n"
 
-    def _render(self, entry: Entry, error: str) -> str:
-        has_caller = entry.caller is not None
-        data = prefix_field_clashes(entry.fields, self._keys, has_caller)
+    def _decide(
+        self,
+        when: When,
+        level: Level,
+        message: str,
+        fields: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        error: str,
+    ) -> str:
+        """The first line decides the form; later lines go straight to it (``self._line``)."""
         if self.is_colored():
-            return self._colored(entry, data)
-        return self._plain(entry, data, error)
+            form = self._colored
+        elif self._simple and (self.sorting_func is None or self.disable_sorting):
+            form = self._plain_fast
+        else:
+            form = self._plain
+        if not self.environment_override_colors:  # else the environment decides each time
+            self._line = form
+        return form(when, level, message, fields, caller, error=error)
+
+    def _declash(self, fields: Mapping[str, Any], caller: Caller | None) -> Mapping[str, Any]:
+        """logrus' prefixFieldClashes, skipped (one C call) when no key clashes."""
+        if fields and not fields.keys().isdisjoint(
+            self._moved if caller is None else self._moved_or_copied
+        ):
+            return prefix_field_clashes(fields, self._keys, caller is not None)
+        return fields
 
     def _data_keys(self, data: Mapping[str, Any]) -> list[str]:
         if self.disable_sorting:
@@ -145,56 +175,143 @@ class TextFormatter:
             )
         return ordered
 
-    def _colored(self, entry: Entry, data: Mapping[str, Any]) -> str:
-        level = entry.level
+    def _colored(
+        self,
+        when: When,
+        level: Level,
+        message: str,
+        fields: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        error: str,
+    ) -> str:
+        """The colored form (``error``, logrus' entry.err, is not shown there)."""
+        data = self._declash(fields, caller)
         if self.disable_timestamp:
             stamp = ""
         elif self.full_timestamp:
-            stamp = f"[{self._time(entry.time)}]"
+            stamp = self._time_bracketed(when)
         else:
-            stamp = f"[{whole_seconds(entry.time, self.start_time):04d}]"
-        caller = (
-            "" if entry.caller is None else colored_caller(entry.caller, self.caller_prettyfier)
-        )
-        message = entry.message[:-1] if entry.message.endswith("\n") else entry.message
-        line = f"{self._heads[level]}{stamp}{caller} {message:<44} "
-        if data:
-            key_open, value = self._key_open[level], self._value
-            line += "".join(
-                f"{key_open}{key}\x1b[0m={value(data[key])}" for key in self._data_keys(data)
-            )
-        return line + "\n"
+            seconds = elapsed_seconds(when, self._start_us)
+            last, stamp = self._last_stamp  # changes once a second: keep the text
+            if seconds != last:
+                stamp = f"[{seconds:04d}]"
+                self._last_stamp = (seconds, stamp)
+        where = ""
+        if caller is not None:
+            where = self._colored_callers.get(caller, "")
+            if not where:
+                where = colored_caller(caller, self.caller_prettyfier)
+                if self.caller_prettyfier is None:  # a user hook may not be pure
+                    _remember(self._colored_callers, caller, where)
+        if message[-1:] == "\n":
+            message = message[:-1]
+        line = f"{self._heads[level]}{stamp}{where} {message.ljust(44)} "
+        if not data:
+            return line
+        keys = sorted(data) if self._sort_keys else self._data_keys(data)
+        heads = self._colored_heads[level]
+        return line + "".join(self._pairs(data, keys, heads, self._key_open[level], "\x1b[0m="))
 
-    def _plain(self, entry: Entry, data: Mapping[str, Any], error: str) -> str:
+    def _caller_parts(self, caller: Caller) -> tuple[list[str], str, str]:
+        """(``func=…``/``file=…`` parts, func value, file value) for a call site."""
+        cached = self._plain_callers.get(caller)
+        if cached is None:
+            func, file = caller_values(caller, self.caller_prettyfier)
+            keys, value = self._keys, self._value
+            pairs = ((keys.func, func), (keys.file, file))
+            cached = ([f"{key}={value(text)}" for key, text in pairs if text], func, file)
+            if self.caller_prettyfier is None:
+                _remember(self._plain_callers, caller, cached)
+        return cached
+
+    def _plain_fast(
+        self,
+        when: When,
+        level: Level,
+        message: str,
+        fields: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        error: str,
+    ) -> str:
+        """The plain form when the six fixed keys have distinct names and no sorting_func."""
+        data = self._declash(fields, caller)
+        keys, value = self._keys, self._value
+        if self.disable_timestamp:
+            parts = []
+        else:
+            second, text = self._time_part.last  # the text of the last second, inline
+            parts = [
+                text if type(when) is int and when // 1_000_000 == second else self._time_part(when)
+            ]
+        parts.append(self._level_parts[level])
+        if message:
+            if self._quote_spaced and " " in message and _PLAIN_QUOTABLE(message):
+                parts.append(f'{self._msg_eq}"{message}"')  # what value() would do, inline
+            else:
+                parts.append(f"{self._msg_eq}{value(message)}")
+        if error:
+            parts.append(f"{keys.logrus_error}={value(error)}")
+        if caller is not None:
+            caller_parts, func, file = self._caller_parts(caller)
+            parts += caller_parts
+            if data and not data.keys().isdisjoint(self._copied):
+                # logrus quirk: a kept user func/file key prints the caller's value again.
+                shown = {keys.func: func, keys.file: file}
+                data = {k: shown.get(k, v) for k, v in data.items()}
+        if data:
+            names = sorted(data) if self._sort_keys else self._data_keys(data)
+            parts += self._pairs(data, names, self._plain_heads, "", "=")
+        return " ".join(parts)
+
+    def _plain(
+        self,
+        when: When,
+        level: Level,
+        message: str,
+        fields: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        error: str,
+    ) -> str:
+        """The plain form in general: Go's key switch, first matching case wins."""
+        data = self._declash(fields, caller)
         keys = self._keys
         fixed: list[str] = [] if self.disable_timestamp else [keys.time]
         fixed.append(keys.level)
-        if entry.message:
+        if message:
             fixed.append(keys.msg)
         if error:
             fixed.append(keys.logrus_error)
-        # Go's switch picks the first matching case: fill from the lowest priority up.
-        values: dict[str, Any] = {}
-        if entry.caller is not None:
-            func, file = caller_values(entry.caller, self.caller_prettyfier)
-            if func:
-                fixed.append(keys.func)
-            if file:
-                fixed.append(keys.file)
+        values: dict[str, Any] = {}  # filled from the lowest priority case up
+        if caller is not None:
+            _, func, file = self._caller_parts(caller)
+            fixed += [key for key, text in ((keys.func, func), (keys.file, file)) if text]
             values[keys.file], values[keys.func] = file, func
         values[keys.logrus_error] = error
-        values[keys.msg] = entry.message
-        values[keys.level] = entry.level
+        values[keys.msg] = message
+        values[keys.level] = level
         if keys.time in fixed:
-            values[keys.time] = self._time(entry.time)
+            values[keys.time] = self._time(when)
         if self.disable_sorting or self.sorting_func is None:
             ordered = fixed + self._data_keys(data)
         else:
             ordered = self._sorted_by_func(fixed + list(data))
         value = self._value
-        return (
-            " ".join(
-                f"{key}={value(values[key] if key in values else data[key])}" for key in ordered
-            )
-            + "\n"
-        )
+        return " ".join([f"{k}={value(values[k] if k in values else data[k])}" for k in ordered])
+
+
+def _level_head(level: str, no_truncation: bool, pad: bool) -> str:
+    text = level.upper()
+    if pad:
+        text = text.ljust(_LONGEST_LEVEL)
+    elif not no_truncation:
+        text = text[:4]
+    return f"\x1b[{_COLORS.get(level, 31)}m{text}\x1b[0m"
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value

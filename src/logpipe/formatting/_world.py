@@ -21,10 +21,7 @@ __all__ = [
     "local_now",
     "logging_start_time",
     "stream_is_terminal",
-    "whole_seconds",
 ]
-
-_ONE_SECOND = timedelta(seconds=1)
 
 
 def stream_is_terminal(stream: Any) -> bool:
@@ -111,10 +108,3 @@ def logging_start_time() -> datetime:
     """When the ``logging`` module was loaded: the base of ``[0000]`` stamps by default."""
     started = getattr(logging, "_startTime", None)
     return local_datetime(started if isinstance(started, float) else _time.time())
-
-
-def whole_seconds(later: datetime, earlier: datetime) -> int:
-    """Go's ``int(later.Sub(earlier) / time.Second)``: truncated toward zero."""
-    delta = later - earlier
-    seconds = abs(delta) // _ONE_SECOND
-    return -seconds if delta < timedelta(0) else seconds
