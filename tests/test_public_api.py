@@ -9,7 +9,15 @@ import pytest
 
 import logpipe
 
-PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels", "logpipe.parsers"]
+PUBLIC_MODULES = [
+    "logpipe",
+    "logpipe.errors",
+    "logpipe.formatting",
+    "logpipe.formatting.stdlib",
+    "logpipe.formatting.structlog",
+    "logpipe.levels",
+    "logpipe.parsers",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

@@ -12,8 +12,8 @@ from logpipe.formatting._prefixed import DEFAULT_COLOR_SCHEME, PrefixedFormatter
 from logpipe.formatting._text import TextFormatter
 
 __all__ = [
-    "DEFAULT_COLOR_SCHEME",
     "Caller",
+    "DEFAULT_COLOR_SCHEME",
     "Entry",
     "JSONFormatter",
     "PrefixedFormatter",

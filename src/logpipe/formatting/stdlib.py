@@ -19,17 +19,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from logpipe.errors import ConfigError
-from logpipe.formatting._adapt import (
-    finish,
-    format_exception,
-    handler_stream_is_terminal,
-    make_core,
-)
-from logpipe.formatting._entry import Caller
-from logpipe.formatting._gofmt import call_str
-from logpipe.formatting._safe import Core, Parts, line_safely
-from logpipe.levels import from_logging, install_trace_level
+# Modules, not names: this module's public names are its __all__ only.
+from logpipe import errors as _errors
+from logpipe import levels as _levels
+from logpipe.formatting import _adapt, _entry, _gofmt, _safe
 
 __all__ = [
     "LogrusJSONFormatter",
@@ -41,7 +34,7 @@ __all__ = [
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD = tuple(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
 _RESERVED = frozenset(_STANDARD) | {"message", "asctime", "taskName"}
-_LEVELS = {number: from_logging(number) for number in (5, 10, 20, 30, 40, 50, 60)}
+_LEVELS = {number: _levels.from_logging(number) for number in (5, 10, 20, 30, 40, 50, 60)}
 # NamedTuple's own __new__ is Python code; tuple's is not (this is the hot path).
 _new_caller = tuple.__new__
 
@@ -59,7 +52,7 @@ def record_fields(record: logging.LogRecord) -> dict[str, Any]:
     return {name: attrs[name] for name in tail if name not in _RESERVED}
 
 
-install_trace_level()
+_levels.install_trace_level()
 
 
 class _LogrusFormatter(logging.Formatter):
@@ -79,25 +72,25 @@ class _LogrusFormatter(logging.Formatter):
         **options: Any,
     ) -> None:
         if fmt is not None:
-            raise ConfigError(
+            raise _errors.ConfigError(
                 f"{type(self).__name__} renders logrus lines and takes no format string "
                 f"(got {fmt!r}); configure it with its options instead"
             )
         super().__init__(None, datefmt, style, validate)
         if datefmt is not None:
             if options.get("timestamp_format"):
-                raise ConfigError("give either datefmt or timestamp_format, not both")
+                raise _errors.ConfigError("give either datefmt or timestamp_format, not both")
             options["timestamp_format"] = datefmt  # strftime when it contains "%"
         self.report_caller = report_caller
         self.default_fields = dict(defaults or {})
-        self.core: Core = make_core(self.kind, options)
+        self.core: _safe.Core = _adapt.make_core(self.kind, options)
         self._line = self.core._line
         terminal = getattr(self.core, "terminal", None)
         if terminal is not None:
             terminal.set_probe(self._stream_is_terminal)
 
     def _stream_is_terminal(self) -> bool:
-        return handler_stream_is_terminal(lambda handler: handler.formatter is self)
+        return _adapt.handler_stream_is_terminal(lambda handler: handler.formatter is self)
 
     def format(self, record: logging.LogRecord) -> str:
         """The logrus line for ``record`` (without the newline the handler adds)."""
@@ -107,33 +100,33 @@ class _LogrusFormatter(logging.Formatter):
         try:
             message = record.getMessage()
         except Exception as exc:  # a bad %-format: keep the record and say what went wrong
-            message = call_str(record.msg)
+            message = _gofmt.call_str(record.msg)
             fields.setdefault("logpipe_error", f"bad log call: {exc} (args {record.args!r})")
         caller = None
         if self.report_caller:
-            caller = _new_caller(Caller, (record.funcName, record.pathname, record.lineno))
-        level = _LEVELS.get(record.levelno) or from_logging(record.levelno)
+            caller = _new_caller(_entry.Caller, (record.funcName, record.pathname, record.lineno))
+        level = _LEVELS.get(record.levelno) or _levels.from_logging(record.levelno)
         # The time as UNIX microseconds: a datetime is built only if a layout needs one.
         when = int(record.created * 1e6 + 0.5)  # created > 0: round half up, cheaper
         if record.exc_info or record.stack_info:
-            return self._with_trailer(record, Parts(when, level, message, fields, caller))
+            return self._with_trailer(record, _safe.Parts(when, level, message, fields, caller))
         try:
             return self.core._line(when, level, message, fields, caller, error="")
         except Exception:  # rendered again with the safety net (repair or fallback)
-            return line_safely(self.core, Parts(when, level, message, fields, caller))
+            return _safe.line_safely(self.core, _safe.Parts(when, level, message, fields, caller))
 
-    def _with_trailer(self, record: logging.LogRecord, parts: Parts) -> str:
+    def _with_trailer(self, record: logging.LogRecord, parts: _safe.Parts) -> str:
         """A record with an exception or a stack: ``error`` field, traceback, stack."""
         trailer: list[tuple[str, str]] = []
         if record.exc_info and record.exc_info[1] is not None:
-            error, text = format_exception(record.exc_info[1])
+            error, text = _adapt.format_exception(record.exc_info[1])
             fields = dict(parts.fields)
             fields.setdefault("error", error)  # a user's own "error" field wins
             parts = parts._replace(fields=fields)
             trailer.append(("traceback", record.exc_text or text))
         if record.stack_info:
             trailer.append(("stack", record.stack_info))
-        return finish(self.core, parts, trailer)
+        return _adapt.finish(self.core, parts, trailer)
 
 
 class LogrusTextFormatter(_LogrusFormatter):

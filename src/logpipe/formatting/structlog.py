@@ -19,19 +19,10 @@ from collections.abc import Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
-from logpipe.errors import ConfigError
-from logpipe.formatting._adapt import (
-    finish,
-    format_exception,
-    handler_stream_is_terminal,
-    make_core,
-)
-from logpipe.formatting._entry import Caller
-from logpipe.formatting._gofmt import sprint
-from logpipe.formatting._safe import Core, Parts, line_safely
-from logpipe.formatting._stamp import When
-from logpipe.formatting._world import stream_is_terminal
-from logpipe.levels import Level, from_logging, from_name
+# Modules, not names: this module's public names are its __all__ only.
+from logpipe import errors as _errors
+from logpipe import levels as _levels
+from logpipe.formatting import _adapt, _entry, _gofmt, _safe, _stamp, _world
 
 __all__ = ["LogrusRenderer"]
 
@@ -48,15 +39,15 @@ class LogrusRenderer:
 
     def __init__(
         self,
-        formatter: str | Core = "text",
+        formatter: str | _safe.Core = "text",
         *,
         report_caller: bool = False,
         **options: Any,
     ) -> None:
         if isinstance(formatter, str):
-            self.core: Core = make_core(formatter, options)
+            self.core: _safe.Core = _adapt.make_core(formatter, options)
         elif options:
-            raise ConfigError("options go to the formatter instance, not to LogrusRenderer")
+            raise _errors.ConfigError("options go to the formatter instance, not to LogrusRenderer")
         else:
             self.core = formatter
         self.report_caller = report_caller
@@ -72,32 +63,34 @@ class LogrusRenderer:
         trailer: list[tuple[str, str]] = []
         parts = self.parts(method_name, event_dict, trailer)
         if trailer:
-            return finish(self.core, parts, trailer)
+            return _adapt.finish(self.core, parts, trailer)
         try:
             return self._line(*parts, error="")
         except Exception:  # rendered again with the safety net (repair or fallback)
-            return line_safely(self.core, parts)
+            return _safe.line_safely(self.core, parts)
 
     def _stream_is_terminal(self, logger: Any) -> bool:
         stream = getattr(logger, "_file", None)  # structlog's PrintLogger / WriteLogger
         if stream is not None:
-            return stream_is_terminal(stream)
+            return _world.stream_is_terminal(stream)
         # Inside a ProcessorFormatter: the stream of the handler using it.
-        return handler_stream_is_terminal(lambda h: self in getattr(h.formatter, "processors", ()))
+        return _adapt.handler_stream_is_terminal(
+            lambda h: self in getattr(h.formatter, "processors", ())
+        )
 
     def parts(
         self,
         method_name: str,
         event_dict: Mapping[str, Any],
         trailer: list[tuple[str, str]],
-    ) -> Parts:
+    ) -> _safe.Parts:
         """The entry of an event dict; multi-line texts go to ``trailer``."""
         fields = dict(event_dict)
         record = fields.pop("_record", None)
         for key in _META:
             fields.pop(key, None)
         event = fields.pop("event", "")
-        message = event if isinstance(event, str) else sprint(event)
+        message = event if isinstance(event, str) else _gofmt.sprint(event)
         level = _level(fields.pop("level", None), method_name, record)
         when = _time(fields, record)
         caller = self._caller(fields, record) if self.report_caller else None
@@ -105,41 +98,41 @@ class LogrusRenderer:
         if exc_info:
             exc = _exc_info(exc_info)
             if exc is not None:
-                error, text = format_exception(exc)
+                error, text = _adapt.format_exception(exc)
                 fields.setdefault("error", error)
                 trailer.append(("traceback", text))
         if isinstance(fields.get("exception"), str):
             trailer.append(("traceback", fields.pop("exception")))
         if isinstance(fields.get("stack"), str):
             trailer.append(("stack", fields.pop("stack")))
-        return Parts(when, level, message, fields, caller)
+        return _safe.Parts(when, level, message, fields, caller)
 
     @staticmethod
-    def _caller(fields: dict[str, Any], record: logging.LogRecord | None) -> Caller | None:
+    def _caller(fields: dict[str, Any], record: logging.LogRecord | None) -> _entry.Caller | None:
         if all(key in fields for key in _CALLSITE):
             function, path, line = (fields.pop(key) for key in _CALLSITE)
-            return Caller(str(function), str(path), int(line))
+            return _entry.Caller(str(function), str(path), int(line))
         if isinstance(record, logging.LogRecord):
-            return Caller(record.funcName, record.pathname, record.lineno)
+            return _entry.Caller(record.funcName, record.pathname, record.lineno)
         return None
 
 
-def _level(value: Any, method_name: str, record: Any) -> Level:
+def _level(value: Any, method_name: str, record: Any) -> _levels.Level:
     for name in (value, method_name):
         if isinstance(name, str):
             try:
-                return from_name(name)
+                return _levels.from_name(name)
             except ValueError:
                 continue
     if isinstance(record, logging.LogRecord):
-        return from_logging(record.levelno)
+        return _levels.from_logging(record.levelno)
     return "info"
 
 
-def _time(fields: dict[str, Any], record: Any) -> When:
+def _time(fields: dict[str, Any], record: Any) -> _stamp.When:
     """The entry time from ``timestamp`` when it can be read (it is then consumed)."""
     stamp = fields.get("timestamp")
-    parsed: When | None = None
+    parsed: _stamp.When | None = None
     if isinstance(stamp, datetime):
         parsed = stamp if stamp.utcoffset() is not None else stamp.astimezone()
     elif isinstance(stamp, int | float) and not isinstance(stamp, bool):
