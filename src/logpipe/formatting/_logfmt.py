@@ -1,4 +1,4 @@
-"""logrus' value rendering for ``key=value`` text: Go ``%v``, then ``%q`` when needed."""
+"""Pieces of logrus' text lines: values (Go ``%v``, ``%q`` when needed), pairs, level heads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,19 @@ from typing import Any
 
 from logpipe.formatting._gofmt import quote, sprint
 
-__all__ = ["PairsFunc", "needs_quoting", "pairs_renderer", "value_quoter"]
+__all__ = [
+    "PairsFunc",
+    "key_opener",
+    "level_head",
+    "needs_quoting",
+    "pairs_renderer",
+    "remember",
+    "value_quoter",
+]
+
+_COLORS = {"trace": 37, "debug": 37, "info": 36, "warning": 33}  # error, fatal, panic: 31
+_LONGEST_LEVEL = len("warning")
+_CACHE_SIZE = 1024  # entries remembered per cache; cleared when full (a bound, not an LRU)
 
 # logrus' needsQuoting: anything but ASCII letters, digits and - . _ / @ ^ +
 _UNSAFE = re.compile(r"[^A-Za-z0-9\-._/@^+]").search
@@ -85,3 +97,25 @@ def pairs_renderer(value: Callable[[Any], str]) -> PairsFunc:
         return out
 
     return pairs
+
+
+def level_head(level: str, no_truncation: bool, pad: bool) -> str:
+    """The colored level of logrus' colored form: ``ESC[36mINFOESC[0m``."""
+    text = level.upper()
+    if pad:
+        text = text.ljust(_LONGEST_LEVEL)
+    elif not no_truncation:
+        text = text[:4]
+    return f"\x1b[{_COLORS.get(level, 31)}m{text}\x1b[0m"
+
+
+def key_opener(level: str) -> str:
+    """What precedes each key in the colored form: a space and the level's color."""
+    return f" \x1b[{_COLORS.get(level, 31)}m"
+
+
+def remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store in a bounded cache (cleared when full: call sites are few, keys repeat)."""
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value

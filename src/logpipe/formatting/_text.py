@@ -1,9 +1,7 @@
 """logrus 1.9 ``TextFormatter``: logfmt ``key=value`` lines, or colored lines on a terminal.
 
-Everything that does not depend on the entry is prepared in ``__init__``
-(level heads, ``level=info`` parts, key openers); caller texts are cached per
-call site and the time text per second, so a record costs little more than
-its message and fields.
+What does not depend on the entry is prepared in ``__init__``; caller texts are
+cached per call site and time texts per second: a record costs its message and fields.
 """
 
 from __future__ import annotations
@@ -15,7 +13,13 @@ from typing import Any
 from logpipe.errors import FormatError
 from logpipe.formatting._entry import Caller, Entry
 from logpipe.formatting._gofmt import quotable_as_is
-from logpipe.formatting._logfmt import pairs_renderer, value_quoter
+from logpipe.formatting._logfmt import (
+    key_opener,
+    level_head,
+    pairs_renderer,
+    remember,
+    value_quoter,
+)
 from logpipe.formatting._logrus import (
     CallerPrettyfier,
     FieldKeys,
@@ -34,10 +38,6 @@ __all__ = ["TextFormatter"]
 
 SortingFunc = Callable[[list[str]], list[str]]
 LineFunc = Callable[..., str]
-_PLAIN_QUOTABLE = quotable_as_is
-_COLORS = {"trace": 37, "debug": 37, "info": 36, "warning": 33}  # error, fatal, panic: 31
-_LONGEST_LEVEL = max(map(len, LEVELS))
-_CACHE_SIZE = 1024  # call sites remembered; cleared when full (a bound, not an LRU)
 
 
 class TextFormatter:
@@ -107,8 +107,8 @@ class TextFormatter:
         self._sort_keys = not self.disable_sorting and self.sorting_func is None
         self._simple = len(set(keys)) == len(keys)  # no two fixed keys share a name
         self._level_parts = {level: f"{keys.level}={value(level)}" for level in LEVELS}
-        self._heads = {level: _level_head(level, no_trunc, pad) for level in LEVELS}
-        self._key_open = {level: f" \x1b[{_COLORS.get(level, 31)}m" for level in LEVELS}
+        self._heads = {level: level_head(level, no_trunc, pad) for level in LEVELS}
+        self._key_open = {level: key_opener(level) for level in LEVELS}
         self._plain_callers: dict[Caller, tuple[list[str], str, str]] = {}
         self._line: LineFunc = self._decide
         # A message with a space is %q-quoted unless quoting is disabled.
@@ -203,7 +203,7 @@ class TextFormatter:
             if not where:
                 where = colored_caller(caller, self.caller_prettyfier)
                 if self.caller_prettyfier is None:  # a user hook may not be pure
-                    _remember(self._colored_callers, caller, where)
+                    remember(self._colored_callers, caller, where)
         if message[-1:] == "\n":
             message = message[:-1]
         line = f"{self._heads[level]}{stamp}{where} {message.ljust(44)} "
@@ -222,7 +222,7 @@ class TextFormatter:
             pairs = ((keys.func, func), (keys.file, file))
             cached = ([f"{key}={value(text)}" for key, text in pairs if text], func, file)
             if self.caller_prettyfier is None:
-                _remember(self._plain_callers, caller, cached)
+                remember(self._plain_callers, caller, cached)
         return cached
 
     def _plain_fast(
@@ -247,7 +247,7 @@ class TextFormatter:
             ]
         parts.append(self._level_parts[level])
         if message:
-            if self._quote_spaced and " " in message and _PLAIN_QUOTABLE(message):
+            if self._quote_spaced and " " in message and quotable_as_is(message):
                 parts.append(f'{self._msg_eq}"{message}"')  # what value() would do, inline
             else:
                 parts.append(f"{self._msg_eq}{value(message)}")
@@ -300,18 +300,3 @@ class TextFormatter:
             ordered = self._sorted_by_func(fixed + list(data))
         value = self._value
         return " ".join([f"{k}={value(values[k] if k in values else data[k])}" for k in ordered])
-
-
-def _level_head(level: str, no_truncation: bool, pad: bool) -> str:
-    text = level.upper()
-    if pad:
-        text = text.ljust(_LONGEST_LEVEL)
-    elif not no_truncation:
-        text = text[:4]
-    return f"\x1b[{_COLORS.get(level, 31)}m{text}\x1b[0m"
-
-
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
