@@ -12,7 +12,6 @@ from typing import Any
 
 from logpipe.errors import FormatError
 from logpipe.formatting._entry import Caller, Entry
-from logpipe.formatting._gofmt import quotable_as_is
 from logpipe.formatting._logfmt import (
     key_opener,
     level_head,
@@ -109,7 +108,7 @@ class TextFormatter:
         self._level_parts = {level: f"{keys.level}={value(level)}" for level in LEVELS}
         self._heads = {level: level_head(level, no_trunc, pad) for level in LEVELS}
         self._key_open = {level: key_opener(level) for level in LEVELS}
-        self._plain_callers: dict[Caller, tuple[list[str], str, str]] = {}
+        self._plain_callers: dict[Caller, tuple[str, str, str]] = {}
         self._line: LineFunc = self._decide
         # A message with a space is %q-quoted unless quoting is disabled.
         self._quote_spaced = not self._disable_quote
@@ -213,14 +212,14 @@ class TextFormatter:
         heads = self._colored_heads[level]
         return line + "".join(self._pairs(data, keys, heads, self._key_open[level], "\x1b[0m="))
 
-    def _caller_parts(self, caller: Caller) -> tuple[list[str], str, str]:
-        """(``func=…``/``file=…`` parts, func value, file value) for a call site."""
+    def _caller_parts(self, caller: Caller) -> tuple[str, str, str]:
+        """(`` func=… file=…`` text, func value, file value) for a call site."""
         cached = self._plain_callers.get(caller)
         if cached is None:
             func, file = caller_values(caller, self.caller_prettyfier)
             keys, value = self._keys, self._value
             pairs = ((keys.func, func), (keys.file, file))
-            cached = ([f"{key}={value(text)}" for key, text in pairs if text], func, file)
+            cached = ("".join([f" {key}={value(text)}" for key, text in pairs if text]), func, file)
             if self.caller_prettyfier is None:
                 remember(self._plain_callers, caller, cached)
         return cached
@@ -236,34 +235,42 @@ class TextFormatter:
         error: str,
     ) -> str:
         """The plain form when the six fixed keys have distinct names and no sorting_func."""
-        data = self._declash(fields, caller)
+        # One C call tells the usual case: no key clashes, no func/file quirk.
+        clash = fields and not fields.keys().isdisjoint(
+            self._moved if caller is None else self._moved_or_copied
+        )
+        data = self._declash(fields, caller) if clash else fields
         keys, value = self._keys, self._value
-        if self.disable_timestamp:
-            parts = []
-        else:
+        line = self._level_parts[level]
+        if not self.disable_timestamp:
             second, text = self._time_part.last  # the text of the last second, inline
-            parts = [
-                text if type(when) is int and when // 1_000_000 == second else self._time_part(when)
-            ]
-        parts.append(self._level_parts[level])
+            if type(when) is not int or when // 1_000_000 != second:
+                text = self._time_part(when)
+            line = f"{text} {line}"
         if message:
-            if self._quote_spaced and " " in message and quotable_as_is(message):
-                parts.append(f'{self._msg_eq}"{message}"')  # what value() would do, inline
+            if (  # what value() would do, inline: a plain sentence in plain quotes
+                self._quote_spaced
+                and " " in message
+                and '"' not in message
+                and "\\" not in message
+                and message.isprintable()
+            ):
+                line = f'{line} {self._msg_eq}"{message}"'
             else:
-                parts.append(f"{self._msg_eq}{value(message)}")
+                line = f"{line} {self._msg_eq}{value(message)}"
         if error:
-            parts.append(f"{keys.logrus_error}={value(error)}")
+            line = f"{line} {keys.logrus_error}={value(error)}"
         if caller is not None:
-            caller_parts, func, file = self._caller_parts(caller)
-            parts += caller_parts
-            if data and not data.keys().isdisjoint(self._copied):
+            where, func, file = self._caller_parts(caller)
+            line += where
+            if clash and data and not data.keys().isdisjoint(self._copied):
                 # logrus quirk: a kept user func/file key prints the caller's value again.
                 shown = {keys.func: func, keys.file: file}
                 data = {k: shown.get(k, v) for k, v in data.items()}
-        if data:
-            names = sorted(data) if self._sort_keys else self._data_keys(data)
-            parts += self._pairs(data, names, self._plain_heads, "", "=")
-        return " ".join(parts)
+        if not data:
+            return line
+        names = sorted(data) if self._sort_keys else self._data_keys(data)
+        return line + "".join(self._pairs(data, names, self._plain_heads, " ", "="))
 
     def _plain(
         self,

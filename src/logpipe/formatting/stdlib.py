@@ -37,6 +37,7 @@ _RESERVED = frozenset(_STANDARD) | {"message", "asctime", "taskName"}
 _LEVELS = {number: _levels.from_logging(number) for number in (5, 10, 20, 30, 40, 50, 60)}
 # NamedTuple's own __new__ is Python code; tuple's is not (this is the hot path).
 _new_caller = tuple.__new__
+_Caller = _entry.Caller
 
 
 def record_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -104,7 +105,7 @@ class _LogrusFormatter(logging.Formatter):
             fields.setdefault("logpipe_error", f"bad log call: {exc} (args {record.args!r})")
         caller = None
         if self.report_caller:
-            caller = _new_caller(_entry.Caller, (record.funcName, record.pathname, record.lineno))
+            caller = _new_caller(_Caller, (record.funcName, record.pathname, record.lineno))
         level = _LEVELS.get(record.levelno) or _levels.from_logging(record.levelno)
         # The time as UNIX microseconds: a datetime is built only if a layout needs one.
         when = int(record.created * 1e6 + 0.5)  # created > 0: round half up, cheaper
