@@ -32,6 +32,7 @@ def test_caller_tuples_become_callers() -> None:
         (("2024-01-01", "info", "m"), TypeError, "must be a datetime"),
         ((WHEN, "warn", "m"), ValueError, "unknown level 'warn'"),
         ((WHEN, "info", b"m"), TypeError, "message must be a str"),
+        ((WHEN, "info", "m", {1: "x"}), TypeError, "field keys must be str"),
     ],
 )
 def test_invalid_entries(args: tuple[object, ...], error: type[Exception], message: str) -> None:

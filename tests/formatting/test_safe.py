@@ -72,3 +72,10 @@ def test_any_value_renders_with_every_formatter(value: Any) -> None:
         line = line_safely(formatter, parts({"v": value, "prefix": value}, CALLER))
         assert "careful" in line
         assert not line.endswith("\n")
+
+
+def test_keys_that_are_not_strings_still_render() -> None:
+    odd: dict[Any, Any] = {1: "one", "b": 2}  # structlog lets any key through
+    line = line_safely(TextFormatter(is_terminal=False), parts(odd))
+    assert line.startswith('time="2024-03-05T14:07:09Z" level=warning msg=careful 1=one b=2 ')
+    assert "logpipe_error=\"TypeError: '<' not supported" in line

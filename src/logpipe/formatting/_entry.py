@@ -52,12 +52,16 @@ class Entry:
             raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
         if not isinstance(message, str):
             raise TypeError(f"Entry message must be a str, got {type(message).__name__}")
+        fields = {} if fields is None else dict(fields)
+        bad = [key for key in fields if not isinstance(key, str)]
+        if bad:
+            raise TypeError(f"Entry field keys must be str (as logrus' Fields), got {bad[0]!r}")
         if caller is not None and not isinstance(caller, Caller):
             caller = Caller(*caller)
         self.time = time
         self.level = level
         self.message = message
-        self.fields = {} if fields is None else dict(fields)
+        self.fields = fields
         self.caller = caller
 
     @classmethod

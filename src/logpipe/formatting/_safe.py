@@ -85,7 +85,7 @@ def _plain_twin(formatter: Core) -> Core:
 
 
 def _fallback(formatter: Core, parts: Parts, exc: BaseException) -> str:
-    fields = {key: sprint(value) for key, value in parts.fields.items()}
+    fields = {sprint(key): sprint(value) for key, value in parts.fields.items()}
     fields["logpipe_error"] = f"{type(exc).__name__}: {call_str(exc, 'Error')}"
     # The caller is dropped: a failing caller_prettyfier is the usual culprit.
     degraded = parts._replace(fields=fields, caller=None)
