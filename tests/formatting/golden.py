@@ -161,11 +161,19 @@ def build_formatter(case: Case) -> Formatter:
     return PrefixedFormatter(**opts, is_terminal=case["tty"], start_time=base, clock=lambda: now)
 
 
-def build_entry(case: Case) -> Entry:
-    """The case's entry: time, level, message, fields in WithField order, caller."""
+def build_entry(case: Case, drop_funcs: bool = False) -> Entry:
+    """The case's entry: time, level, message, fields in WithField order, caller.
+
+    ``drop_funcs`` leaves out func-valued fields, as logrus does (it reports them
+    in ``logrus_error`` instead).
+    """
     raw = case["entry"]
     time, _ = parse_time(raw["time"], raw["time_zone"], raw["time_offset_seconds"])
-    fields = {key: py_value(raw["fields"][key]) for key in raw["field_order"]}
+    fields = {
+        key: py_value(raw["fields"][key])
+        for key in raw["field_order"]
+        if not (drop_funcs and raw["fields"][key]["type"] == "func")
+    }
     caller = raw["caller"]
     return Entry(
         time,
