@@ -64,24 +64,6 @@ class Entry:
         self.fields = fields
         self.caller = caller
 
-    @classmethod
-    def _trusted(
-        cls,
-        time: datetime,
-        level: Level,
-        message: str,
-        fields: dict[str, Any],
-        caller: Caller | None,
-    ) -> Entry:
-        """Build without validation or copying (front-ends already guarantee the types)."""
-        entry = cls.__new__(cls)
-        entry.time = time
-        entry.level = level
-        entry.message = message
-        entry.fields = fields
-        entry.caller = caller
-        return entry
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Entry):
             return NotImplemented

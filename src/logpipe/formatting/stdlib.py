@@ -85,7 +85,6 @@ class _LogrusFormatter(logging.Formatter):
         self.report_caller = report_caller
         self.default_fields = dict(defaults or {})
         self.core: _safe.Core = _adapt.make_core(self.kind, options)
-        self._line = self.core._line
         terminal = getattr(self.core, "terminal", None)
         if terminal is not None:
             terminal.set_probe(self._stream_is_terminal)

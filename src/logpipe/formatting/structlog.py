@@ -52,7 +52,6 @@ class LogrusRenderer:
             self.core = formatter
         self.report_caller = report_caller
         self._probed = False
-        self._line = self.core._line
 
     def __call__(self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]) -> str:
         if not self._probed:
@@ -65,7 +64,7 @@ class LogrusRenderer:
         if trailer:
             return _adapt.finish(self.core, parts, trailer)
         try:
-            return self._line(*parts, error="")
+            return self.core._line(*parts, error="")  # core._line is rebound once decided
         except Exception:  # rendered again with the safety net (repair or fallback)
             return _safe.line_safely(self.core, parts)
 
