@@ -14,6 +14,9 @@ PUBLIC_MODULES = [
     "logpipe.errors",
     "logpipe.ingest.discover",
     "logpipe.ingest.rules",
+    "logpipe.formatting",
+    "logpipe.formatting.stdlib",
+    "logpipe.formatting.structlog",
     "logpipe.levels",
     "logpipe.parsers",
 ]
