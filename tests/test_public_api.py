@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "logpipe.formatting.structlog",
     "logpipe.levels",
     "logpipe.parsers",
+    "logpipe.sample",
 ]
 
 
