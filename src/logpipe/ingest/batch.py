@@ -44,6 +44,11 @@ class Part:
     pending: Sequence[Pending]
 
 
+def _text(name: str) -> str:
+    """A relpath as UTF-8 text (a name that is not UTF-8 shows U+FFFD where it is not)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _concat(arrays: list[pa.Array], type_: pa.DataType) -> pa.Array:
     return pa.concat_arrays(arrays) if arrays else pa.array([], type_)
 
@@ -64,7 +69,7 @@ def build_table(
     columns = {
         "source": pa.array([part.source for part, _ in pending], pa.string()).take(which),
         "date": pa.array(np.full(total, stamp.astype("datetime64[D]"))).cast(pa.date32()),
-        "path": pa.array([part.path for part, _ in pending], pa.string()).take(which),
+        "path": pa.array([_text(part.path) for part, _ in pending], pa.string()).take(which),
         "generation": pa.array(np.repeat([part.generation for part, _ in pending], counts)),
         "offset": _concat([p.block.offset for _, p in pending], pa.int64()),
         "lineno": pa.array(lineno),

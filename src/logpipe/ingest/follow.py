@@ -5,9 +5,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from logpipe.errors import SourceError
 from logpipe.ingest.batch import Part
@@ -82,7 +81,7 @@ class Follower:
         found = discover(
             root,
             self.rules,
-            scandir=self._listing,
+            scandir=self.world.scandir,
             on_error=lambda p, e: failed.append((str(p), e)),
         )
         probes = [Probe(f.relpath, str(f.path), f.stat, self.world.opener) for f in found]
@@ -98,21 +97,6 @@ class Follower:
         for relpath in [r for r in self._reported if r in ok]:
             del self._reported[relpath]
         return stats
-
-    def _listing(self, folder: Path) -> Iterator[os.DirEntry[str]]:
-        """A folder's entries, each already stat'ed; those gone meanwhile are left out.
-
-        Files come and go while a tree is walked (rotation): an entry that vanished
-        between listing and stat is simply not there, not an error.
-        """
-        entries = []
-        for entry in self.world.scandir(folder):  # read to its end: closes itself
-            try:
-                entry.stat(follow_symlinks=False)  # cached by the entry
-            except FileNotFoundError:
-                continue
-            entries.append(entry)
-        return iter(entries)
 
     def _report(self, relpath: str, exc: OSError, stats: ScanStats) -> None:
         stats.errors.append((relpath, exc))
