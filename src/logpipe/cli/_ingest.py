@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import Any
 
+from logpipe.formatting.stdlib import LogrusTextFormatter
 from logpipe.ingest.config import IngestConfig, load_config
 from logpipe.ingest.rules import Rule
 
@@ -55,11 +56,9 @@ def config_from(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> Ingest
 
 
 def setup_logging(level: str) -> None:
-    """logpipe's own log lines on stderr."""
+    """logpipe's own log lines on stderr, written by logpipe's logrus text formatter."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
-    )
+    handler.setFormatter(LogrusTextFormatter(full_timestamp=True))
     root = logging.getLogger("logpipe")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -50,11 +50,6 @@ def compact(
     report = CompactReport(
         int(metrics.get("numFilesRemoved", 0)), int(metrics.get("numFilesAdded", 0)), len(vacuumed)
     )
-    log.info(
-        "compacted %s: %d files merged into %d, %d expired files deleted",
-        uri,
-        report.removed,
-        report.added,
-        report.vacuumed,
-    )
+    fields = {"dataset": str(uri), "merged": report.removed, "into": report.added}
+    log.info("compacted", extra=fields | {"vacuumed": report.vacuumed})
     return report

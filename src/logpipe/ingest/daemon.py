@@ -127,10 +127,10 @@ class Daemon:
             self._source_errors.clear()
         except SourceError as exc:  # a root is missing: keep waiting for it to come back
             if str(exc) not in self._source_errors:
-                log.error("%s; waiting for it", exc)
+                log.error("source missing; waiting for it", extra={"error": str(exc)})
                 self._source_errors.add(str(exc))
         except (DatasetError, OSError) as exc:  # e.g. the tree changed mid-walk: next time
-            log.error("scan failed: %s", exc)
+            log.error("scan failed; trying again", extra={"error": str(exc)})
 
     def _touch(self, modified: set[str], now: float) -> None:
         for path in modified:
@@ -164,14 +164,15 @@ class Daemon:
             delay = min(30.0, 0.5 * 2**self._failures)
             self._retry_at = now + delay
             self._next_scan = now  # offsets are re-read from the table before going on
-            log.error("%s; retrying in %.1fs", exc, delay)
+            log.error("commit failed; retrying", extra={"error": str(exc), "retry_in": delay})
             return False
         self._failures = 0
         self._first_pending = None
         if info is not None:
             self.commits += 1
             self._committed_since_compact = True
-            log.debug("committed %d lines (%d bytes): %s", info.rows, info.nbytes, info.versions)
+            fields = {"lines": info.rows, "bytes": info.nbytes, "versions": info.versions}
+            log.debug("committed", extra=fields)
         return True
 
     def _maybe_compact(self, now: float) -> None:

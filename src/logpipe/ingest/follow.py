@@ -98,13 +98,17 @@ class Follower:
             del self._reported[relpath]
         return stats
 
+    def _fields(self, path: str | None, **more: object) -> dict[str, object]:
+        """Log fields: the source, the file, and what else there is to say."""
+        return {"source": self.spec.name, "file": path, **more}
+
     def _report(self, relpath: str, exc: OSError, stats: ScanStats) -> None:
         stats.errors.append((relpath, exc))
         if exc.errno == errno.ENOENT:
             return  # vanished between listing and reading: the next scan decides
         if self._reported.get(relpath) != exc.errno:
             self._reported[relpath] = exc.errno or 0
-            log.warning("source %r: cannot read %s: %s", self.spec.name, relpath, exc.strerror)
+            log.warning("cannot read file", extra=self._fields(relpath, error=exc.strerror))
         if self.on_error is not None:
             self.on_error(relpath, exc)
 
@@ -124,7 +128,7 @@ class Follower:
             if id(s) in rewritten or not self.keep_fds:
                 s.close()  # its fd shows the new content now: never drain that
             elif s.fd is not None:
-                log.info("%s: %s is gone; reading it to its end", self.spec.name, s.record.loc)
+                log.info("file gone: reading it to its end", extra=self._fields(s.record.loc))
                 s.dirty = True
             stats.lost += 1
         for s, probe in v.kept:
@@ -141,12 +145,12 @@ class Follower:
         for probe in v.new:
             self._new(probe, now, stats)
         for probe, s in v.copies:
-            log.debug("%s: %s repeats %s; skipped", self.spec.name, probe.relpath, s.record.path)
+            log.debug("copy skipped", extra=self._fields(probe.relpath, copy_of=s.record.path))
             stats.copies += 1
 
     def _rebind(self, s: Stream, probe: Probe, now: float, stats: ScanStats) -> None:
         if s.record.loc and s.record.loc != probe.relpath:
-            log.info("%s: %s is now at %s", self.spec.name, s.record.loc, probe.relpath)
+            log.info("file renamed", extra=self._fields(s.record.loc, now_at=probe.relpath))
             stats.renamed += 1
         if not s.adopted:
             rec = s.record
@@ -161,15 +165,11 @@ class Follower:
         gen = self.state.new_generation(probe.relpath)
         inode = (probe.st.st_dev, probe.st.st_ino)
         if self._rewrites.get(probe.relpath) == inode:
-            log.warning(
-                "%s: %s was truncated or rewritten: reading generation %d from its start",
-                self.spec.name,
-                probe.relpath,
-                gen,
-            )
+            fields = self._fields(probe.relpath, generation=gen)
+            log.warning("file truncated or rewritten: new generation", extra=fields)
             stats.generations += 1
         else:
-            log.info("%s: new file %s (generation %d)", self.spec.name, probe.relpath, gen)
+            log.info("new file", extra=self._fields(probe.relpath, generation=gen))
         stats.new += 1
         stream = Stream(Record(probe.relpath, gen, loc=probe.relpath, seen=now), self.limit)
         stream.bind(probe.relpath, probe.take_fd(), probe.st)
@@ -197,7 +197,7 @@ class Follower:
             if s.rewritten:  # changed under us: what it holds now is for a scan to say
                 s.rewritten = False
                 self.rescan = True
-                log.info("%s: %s changed while being read", self.spec.name, s.record.loc)
+                log.info("file changed while being read", extra=self._fields(s.record.loc))
             if n:
                 s.active_at = self.world.clock()
             if s.eof and not self.keep_fds:

@@ -96,7 +96,8 @@ class Pipeline:
                 self.sink, spec.name, cache=self._caches[spec.name], now=wall
             )
             self.table_id = table_id or self.table_id
-            log.info("source %r: offsets at version %d (from %s)", spec.name, state.version, how)
+            fields = {"source": spec.name, "version": state.version, "from": how}
+            log.info("offsets recovered", extra=fields)
             self.followers[spec.name] = self._follower(spec.name, rules, state)
             self._full[spec.name] = True  # the first commit of a run is a full snapshot
         self._resync = False
@@ -233,7 +234,7 @@ class Pipeline:
             for name, f in self.followers.items():
                 self._caches[name].save(self.table_id, f.state)
         except (OSError, DatasetError) as exc:
-            log.warning("cannot write the local checkpoint (only a cache): %s", exc)
+            log.warning("cannot write the local checkpoint (a cache only)", extra={"error": exc})
         self._cached_at = self.world.clock()
         self._dirty = False
 

@@ -25,7 +25,8 @@ def _cached(cache: Checkpoint | None, table_id: str) -> SourceState | None:
     try:
         cached = cache.load()
     except CheckpointError as exc:
-        log.warning("%s; rebuilding it from the dataset", exc)
+        fields = {"error": str(exc)}
+        log.warning("checkpoint unusable; rebuilding it from the dataset", extra=fields)
         return None
     if cached is None or cached.table_id != table_id:
         return None
@@ -57,11 +58,11 @@ def recover(
     try:
         state = state_from_log(sink, source, version, base)
     except (KeyError, TypeError, ValueError) as exc:  # includes CheckpointError
-        log.warning("unreadable offsets of %r in the log (%s)", source, exc)
+        log.warning("unreadable offsets in the log", extra={"source": source, "error": str(exc)})
         state = None
     if state is not None:
         return state, table_id, "log"
-    log.warning("offsets of %r are no longer in the log; rebuilding them from rows", source)
+    log.warning("offsets no longer in the log: rebuilding them from rows", extra={"source": source})
     return state_from_rows(sink, source, version, now=now), table_id, "rows"
 
 
@@ -89,7 +90,7 @@ def _replay(
         return None
     for entry in entries:
         if not entry.get("full") and entry["version"] != state.version + 1:
-            log.warning("gap in the log before version %s of %r", entry["version"], source)
+            log.warning("gap in the log", extra={"source": source, "version": entry["version"]})
             return None
         state.apply(entry)
     return state if state.version == version else None

@@ -171,7 +171,8 @@ class DeltaSink:
         except (DeltaError, CommitFailedError, OSError) as exc:
             _teardown.silence_native_teardown()
             if self._landed(txns):
-                log.warning("commit to %s reported %s but landed; not repeated", self.uri, exc)
+                fields = {"dataset": self.uri, "error": str(exc)}
+                log.warning("commit reported an error but landed; not repeated", extra=fields)
                 return
             raise DatasetError(_describe(self.uri, exc)) from exc
 
@@ -197,12 +198,13 @@ class DeltaSink:
                     description="log lines landed exactly once by logpipe",
                 )
             except DeltaError as exc:  # created meanwhile by another writer: fine
-                log.debug("table creation raced: %s", exc)
+                log.debug("table creation raced", extra={"error": str(exc)})
             return DeltaTable(self.uri)
         known = set(pa.schema(table.schema().to_arrow()).names)
         new = [f.with_nullable(True) for f in schema if f.name not in known]
         if new:
-            log.info("adding columns %s to %s", [f.name for f in new], self.uri)
+            names = [f.name for f in new]
+            log.info("adding columns", extra={"dataset": self.uri, "columns": names})
             table.alter.add_columns(list(Schema.from_arrow(pa.schema(new)).fields))
             table = DeltaTable(self.uri)
         return table
@@ -256,7 +258,8 @@ class DeltaSink:
                 try:
                     payload = json.loads(raw)
                 except ValueError:
-                    log.warning("unreadable logpipe payload in commit %s", info.get("version"))
+                    fields = {"version": info.get("version")}
+                    log.warning("unreadable payload in the log", extra=fields)
                     continue
                 payload["_timestamp"] = info.get("timestamp")
                 out.append(payload)

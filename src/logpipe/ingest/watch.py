@@ -62,7 +62,7 @@ class Events:
                 observer.schedule(_Handler(self), str(root), recursive=True)
             observer.start()
         except (OSError, RuntimeError) as exc:
-            log.warning("no file-system events (%s): polling only", exc)
+            log.warning("no file-system events: polling only", extra={"error": str(exc)})
             return
         self._observer = observer
 
