@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         if bar:
             bar.close()
     if console.is_terminal:
-        console.print(summary(report))
+        console.print(summary(report), highlight=False)
     for source, path, exc in report.errors:
         print(f"logpipe sync: {source}: cannot read {path}: {exc.strerror}", file=sys.stderr)
     # Like rsync's "partial transfer" (23): some files could not be read, the rest landed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -154,11 +155,13 @@ class DeltaSink:
         any other failure is a ``DatasetError`` and nothing of this commit is in the
         table. The caller then re-reads its offsets from the table before going on.
         """
+        written: list[str] = []
         try:
             table = self._prepare(data.schema)
             self._check(txns, table)
-            actions = self._write_files(data)
+            actions = self._write_files(data, written)
         except (DeltaError, OSError, pa.ArrowException) as exc:
+            self._discard(written)
             raise DatasetError(_describe(self.uri, exc)) from exc
         props = CommitProperties(
             custom_metadata={META_KEY: json.dumps(meta, separators=(",", ":"))},
@@ -174,7 +177,14 @@ class DeltaSink:
                 fields = {"dataset": self.uri, "error": str(exc)}
                 log.warning("commit reported an error but landed; not repeated", extra=fields)
                 return
+            self._discard(written)
             raise DatasetError(_describe(self.uri, exc)) from exc
+
+    def _discard(self, paths: list[str]) -> None:
+        """Delete files of a commit that did not land (best effort: a vacuum would too)."""
+        for path in paths:
+            with contextlib.suppress(OSError):
+                self.fs.delete_file(path)
 
     def _check(self, txns: Mapping[str, int], table: DeltaTable) -> None:
         current = self.versions(list(txns), table)
@@ -209,7 +219,7 @@ class DeltaSink:
             table = DeltaTable(self.uri)
         return table
 
-    def _write_files(self, data: pa.Table) -> list[AddAction]:
+    def _write_files(self, data: pa.Table, written: list[str]) -> list[AddAction]:
         """One Parquet file per (source, date) partition of ``data``, not yet committed."""
         keys = data.select(PARTITIONS).group_by(PARTITIONS).aggregate([]).to_pylist()
         actions = []
@@ -219,14 +229,15 @@ class DeltaSink:
                 same = [pc.equal(data[k], key[k]) for k in PARTITIONS]
                 part = data.filter(pc.and_(*same))
             values = {"source": key["source"], "date": key["date"].isoformat()}
-            actions.append(self._write_part(part.drop_columns(PARTITIONS), values))
+            actions.append(self._write_part(part.drop_columns(PARTITIONS), values, written))
         return actions
 
-    def _write_part(self, part: pa.Table, values: dict[str, str]) -> AddAction:
+    def _write_part(self, part: pa.Table, values: dict[str, str], written: list[str]) -> AddAction:
         folder = "/".join(f"{k}={quote(v, safe='')}" for k, v in values.items())
         name = f"{folder}/part-00000-{uuid.uuid4()}-c000.zstd.parquet"
         path = f"{self.base}/{name}"
         self.fs.create_dir(f"{self.base}/{folder}", recursive=True)
+        written.append(path)  # before writing: a half-written file is discarded too
         coded = [c for c in part.column_names if c not in _PLAIN]
         pq.write_table(
             part,
