@@ -8,9 +8,9 @@ from pathlib import Path
 
 from deltalake.exceptions import DeltaError
 
-from logpipe.errors import DatasetError
-from logpipe.ingest.sink import writer_properties
-from logpipe.ingest.snapshot import open_table
+from logpipe import errors as _errors
+from logpipe.ingest import sink as _sink
+from logpipe.ingest import snapshot as _snapshot
 
 __all__ = ["CompactReport", "compact"]
 
@@ -39,14 +39,16 @@ def compact(
     left the table more than ``retention_hours`` ago (the table's setting, 7 days by
     default), so readers of recent snapshots keep working.
     """
-    dt = open_table(uri)
+    dt = _snapshot.open_table(uri)
     try:
         metrics = dt.optimize.compact(
-            target_size=target_size, max_concurrent_tasks=1, writer_properties=writer_properties()
+            target_size=target_size,
+            max_concurrent_tasks=1,
+            writer_properties=_sink.writer_properties(),
         )
         vacuumed = dt.vacuum(retention_hours, dry_run=False) if vacuum else []
     except (DeltaError, OSError) as exc:
-        raise DatasetError(f"cannot compact {uri}: {exc}") from exc
+        raise _errors.DatasetError(f"cannot compact {uri}: {exc}") from exc
     report = CompactReport(
         int(metrics.get("numFilesRemoved", 0)), int(metrics.get("numFilesAdded", 0)), len(vacuumed)
     )

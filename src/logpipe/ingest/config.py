@@ -10,14 +10,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from logpipe.errors import ConfigError
-from logpipe.ingest.checkpoint import default_state_dir
-from logpipe.ingest.lines import DEFAULT_MAX_LINE_BYTES
-from logpipe.ingest.rules import Rule
+from logpipe.errors import ConfigError as _ConfigError
+from logpipe.ingest import checkpoint as _checkpoint
+from logpipe.ingest import lines as _lines
+from logpipe.ingest import rules as _rules
 
 __all__ = [
     "ENV_PREFIX",
     "IngestConfig",
+    "KEYS",
     "SourceSpec",
     "load_config",
     "parse_duration",
@@ -42,15 +43,15 @@ class IngestConfig:
 
     sources: tuple[SourceSpec, ...]
     to: str
-    rules: tuple[Rule, ...] = ()  # empty: the default `*.log` idiom
-    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    rules: tuple[_rules.Rule, ...] = ()  # empty: the default `*.log` idiom
+    max_line_bytes: int = _lines.DEFAULT_MAX_LINE_BYTES
     batch_bytes: int = 16 << 20
     flush_interval: float = 1.0
     poll_interval: float = 2.0
     compact_interval: float = 600.0
     drain_grace: float = 5.0
     forget_after: float = 7 * 86400.0
-    state_dir: Path = field(default_factory=default_state_dir)
+    state_dir: Path = field(default_factory=_checkpoint.default_state_dir)
     snapshot_every: int = 64
     log_level: str = ""  # empty: the command's own default (sync: warning, watch: info)
 
@@ -82,21 +83,21 @@ def parse_duration(value: object) -> float:
     return float(m.group(1)) * _SECONDS[m.group(2)]
 
 
-def parse_rule(text: str) -> Rule:
+def parse_rule(text: str) -> _rules.Rule:
     """``"+ *.log"`` / ``"include *.log"`` and ``"- *"`` / ``"exclude *"`` (rsync's short form)."""
     head, _, pattern = str(text).partition(" ")
     kinds = {"+": "include", "include": "include", "-": "exclude", "exclude": "exclude"}
     if head not in kinds or not pattern:
         raise ValueError(f"not a rule: {text!r} (try '+ *.log' or '- *')")
-    return Rule("include" if kinds[head] == "include" else "exclude", pattern)
+    return _rules.Rule("include" if kinds[head] == "include" else "exclude", pattern)
 
 
-def _rules(value: object) -> tuple[Rule, ...]:
+def _rule_list(value: object) -> tuple[_rules.Rule, ...]:
     if isinstance(value, str):
         value = [line for line in value.splitlines() if line.strip()]
     if not isinstance(value, list | tuple):
         raise ValueError("rules must be a list like ['+ *.log', '+ */', '- *']")
-    return tuple(v if isinstance(v, Rule) else parse_rule(v) for v in value)
+    return tuple(v if isinstance(v, _rules.Rule) else parse_rule(v) for v in value)
 
 
 def _paths(value: object) -> tuple[str, ...]:
@@ -125,7 +126,7 @@ _PARSE: dict[str, Callable[[object], Any]] = {
     "sources": _paths,
     "source": str,
     "to": str,
-    "rules": _rules,
+    "rules": _rule_list,
     "max_line_bytes": parse_size,
     "batch_bytes": parse_size,
     "flush_interval": parse_duration,
@@ -146,11 +147,11 @@ def _layer(values: Mapping[str, object], origin: Callable[[str], str]) -> dict[s
     out: dict[str, Any] = {}
     for key, raw in values.items():
         if key not in _PARSE:
-            raise ConfigError(f"unknown key {key!r} in {origin(key)} (known: {sorted(KEYS)})")
+            raise _ConfigError(f"unknown key {key!r} in {origin(key)} (known: {sorted(KEYS)})")
         try:
             out[key] = _PARSE[key](raw)
         except (ValueError, TypeError) as exc:
-            raise ConfigError(f"bad value for {key!r} in {origin(key)}: {exc}") from exc
+            raise _ConfigError(f"bad value for {key!r} in {origin(key)}: {exc}") from exc
     return out
 
 
@@ -159,9 +160,9 @@ def _file_layer(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             doc = tomllib.load(fh)
     except FileNotFoundError as exc:
-        raise ConfigError(f"config file {path} does not exist") from exc
+        raise _ConfigError(f"config file {path} does not exist") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        raise _ConfigError(f"cannot read config file {path}: {exc}") from exc
     return _layer(doc, lambda _key: str(path))
 
 
@@ -174,25 +175,25 @@ def _env_layer(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _check_range(cfg: dict[str, Any], key: str, low: float, high: float) -> None:
     if key in cfg and not low <= cfg[key] <= high:
-        raise ConfigError(f"{key} must be between {low:g} and {high:g}, not {cfg[key]:g}")
+        raise _ConfigError(f"{key} must be between {low:g} and {high:g}, not {cfg[key]:g}")
 
 
 def _specs(sources: Sequence[str], name: str | None) -> tuple[SourceSpec, ...]:
     if not sources:
-        raise ConfigError("no source directory given (SRC... or 'sources' in the config file)")
+        raise _ConfigError("no source directory given (SRC... or 'sources' in the config file)")
     if name is not None and len(sources) > 1:
-        raise ConfigError(f"--source names one source but {len(sources)} SRC directories given")
+        raise _ConfigError(f"--source names one source but {len(sources)} SRC directories given")
     specs = []
     for src in sources:
         root = Path(src).expanduser().resolve()
         label = name if name is not None else (root.name or "root")
         if not label or "/" in label or not label.isprintable():
-            raise ConfigError(f"bad source name {label!r}: printable, no '/'")
+            raise _ConfigError(f"bad source name {label!r}: printable, no '/'")
         specs.append(SourceSpec(label, root))
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ConfigError(f"two SRC directories are both named {dupes}: run them separately")
+        raise _ConfigError(f"two SRC directories are both named {dupes}: run them separately")
     return tuple(specs)
 
 
@@ -222,7 +223,7 @@ def load_config(
         _check_range(merged, key, 0.001, 86400.0)
     to = merged.pop("to", None)
     if not to:
-        raise ConfigError("no dataset given (--to DATASET or 'to' in the config file)")
+        raise _ConfigError("no dataset given (--to DATASET or 'to' in the config file)")
     specs = _specs(merged.pop("sources", ()), merged.pop("source", None))
     rest = {f.name: merged[f.name] for f in fields(IngestConfig) if f.name in merged}
     return IngestConfig(sources=specs, to=_dataset_uri(to), **rest)

@@ -6,16 +6,18 @@ import logging
 import subprocess
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from logpipe.errors import DatasetError, SourceError
-from logpipe.ingest.config import IngestConfig
-from logpipe.ingest.pipeline import Pipeline
-from logpipe.ingest.sink import DeltaSink
-from logpipe.ingest.watch import Events, ObserverFactory, native_observer
-from logpipe.ingest.world import World
+from logpipe import errors as _errors
+from logpipe.ingest import pipeline as _pipeline
+from logpipe.ingest import watch as _watch
+from logpipe.ingest import world as _world
 
-__all__ = ["Child", "Daemon", "spawn_compaction"]
+if TYPE_CHECKING:
+    from logpipe.ingest.config import IngestConfig
+    from logpipe.ingest.sink import DeltaSink
+
+__all__ = ["Child", "Daemon", "RESCAN_WITH_EVENTS", "spawn_compaction"]
 
 log = logging.getLogger("logpipe.ingest.daemon")
 
@@ -51,15 +53,15 @@ class Daemon:
         self,
         config: IngestConfig,
         *,
-        world: World | None = None,
+        world: _world.World | None = None,
         sink: DeltaSink | None = None,
-        observer: ObserverFactory | None = native_observer,
+        observer: _watch.ObserverFactory | None = _watch.native_observer,
         compactor: Callable[[str], Child] | None = spawn_compaction,
     ) -> None:
         self.config = config
-        self.world = world or World()
-        self.pipe = Pipeline(config, world=self.world, sink=sink, keep_fds=True)
-        self.events = Events([s.root for s in config.sources], observer)
+        self.world = world or _world.World()
+        self.pipe = _pipeline.Pipeline(config, world=self.world, sink=sink, keep_fds=True)
+        self.events = _watch.Events([s.root for s in config.sources], observer)
         self.compactor = compactor
         self.child: Child | None = None
         self.stopping = False
@@ -125,11 +127,11 @@ class Daemon:
         try:
             self.pipe.scan()
             self._source_errors.clear()
-        except SourceError as exc:  # a root is missing: keep waiting for it to come back
+        except _errors.SourceError as exc:  # a root is missing: keep waiting for it to come back
             if str(exc) not in self._source_errors:
                 log.error("source missing; waiting for it", extra={"error": str(exc)})
                 self._source_errors.add(str(exc))
-        except (DatasetError, OSError) as exc:  # e.g. the tree changed mid-walk: next time
+        except (_errors.DatasetError, OSError) as exc:  # e.g. the tree changed mid-walk: next time
             log.error("scan failed; trying again", extra={"error": str(exc)})
 
     def _touch(self, modified: set[str], now: float) -> None:
@@ -159,7 +161,7 @@ class Daemon:
     def _commit(self, now: float) -> bool:
         try:
             info = self.pipe.commit()
-        except DatasetError as exc:
+        except _errors.DatasetError as exc:
             self._failures += 1
             delay = min(30.0, 0.5 * 2**self._failures)
             self._retry_at = now + delay

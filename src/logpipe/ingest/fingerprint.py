@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-__all__ = ["FP_BYTES", "WINDOW_BYTES", "Reader", "digest", "head_mark", "same_tail", "window_mark"]
+__all__ = ["FP_BYTES", "Reader", "WINDOW_BYTES", "digest", "head_mark", "same_tail", "window_mark"]
 
 #: Identity covers the first this many committed bytes (fewer while the file is shorter).
 #: Fixed, not configurable: changing it would make every known file look new.

@@ -8,7 +8,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["DEFAULT_MAX_LINE_BYTES", "LineBlock", "LineSplitter", "lines_of", "split_reference"]
+__all__ = [
+    "DEFAULT_MAX_LINE_BYTES",
+    "LineBlock",
+    "LineSplitter",
+    "char_cut",
+    "lines_of",
+    "split_reference",
+]
 
 #: ``--max-line-bytes``: longer lines are kept truncated to this many bytes and flagged.
 DEFAULT_MAX_LINE_BYTES = 1 << 20
@@ -38,18 +45,6 @@ class LineBlock:
 
     def __len__(self) -> int:
         return len(self.offset)
-
-
-def empty_block(end: int) -> LineBlock:
-    """A block with no lines, ending at ``end``."""
-    return LineBlock(
-        pa.array([], pa.int64()),
-        pa.array([], pa.int64()),
-        pa.array([], pa.string()),
-        pa.array([], pa.binary()),
-        pa.array([], pa.bool_()),
-        end,
-    )
 
 
 def _cut(data: bytes | memoryview, newlines: np.ndarray, *, strip_cr: bool) -> pa.BinaryArray:

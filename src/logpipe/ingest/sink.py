@@ -31,10 +31,10 @@ from logpipe.errors import DatasetError
 from logpipe.ingest import _teardown
 
 __all__ = [
-    "META_KEY",
-    "PARTITIONS",
     "CommitFn",
     "DeltaSink",
+    "META_KEY",
+    "PARTITIONS",
     "app_id",
     "commit_files",
     "writer_properties",
@@ -250,8 +250,8 @@ class DeltaSink:
         )
         info = self.fs.get_file_info(path)
         mtime = int(info.mtime.timestamp() * 1000) if info.mtime else 0
-        # The log holds the folder's name URL-encoded once more (as delta-rs writes it).
-        return AddAction(quote(name, safe="/="), info.size, values, mtime, True, _stats(part))
+        # The path as on disk: delta-rs URL-encodes it once more for the log.
+        return AddAction(name, info.size, values, mtime, True, _stats(part))
 
     def _landed(self, txns: Mapping[str, int]) -> bool:
         try:

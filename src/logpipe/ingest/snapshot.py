@@ -13,7 +13,7 @@ import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
-from logpipe.errors import DatasetError
+from logpipe import errors as _errors
 
 __all__ = ["dataset", "duckdb_connect", "open_table", "read_table"]
 
@@ -23,9 +23,9 @@ def open_table(uri: str | Path) -> DeltaTable:
     try:
         return DeltaTable(str(uri))
     except TableNotFoundError as exc:
-        raise DatasetError(f"no logpipe dataset at {uri} (no Delta table there)") from exc
+        raise _errors.DatasetError(f"no logpipe dataset at {uri} (no Delta table there)") from exc
     except (DeltaError, OSError) as exc:
-        raise DatasetError(f"cannot open dataset {uri}: {exc}") from exc
+        raise _errors.DatasetError(f"cannot open dataset {uri}: {exc}") from exc
 
 
 def dataset(uri: str | Path, *, source: str | None = None) -> ds.Dataset:

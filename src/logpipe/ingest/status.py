@@ -12,9 +12,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from logpipe.ingest.recover import recover
-from logpipe.ingest.sink import DeltaSink
-from logpipe.ingest.snapshot import open_table
+from logpipe.ingest import recover as _recover
+from logpipe.ingest import sink as _sink
+from logpipe.ingest import snapshot as _snapshot
 
 __all__ = ["FileStatus", "SourceStatus", "status"]
 
@@ -67,18 +67,18 @@ def _file_dict(f: FileStatus) -> dict[str, Any]:
 
 
 def _sources(uri: str | Path) -> list[str]:
-    adds = pa.table(open_table(uri).get_add_actions(flatten=True))
+    adds = pa.table(_snapshot.open_table(uri).get_add_actions(flatten=True))
     if "partition.source" not in adds.column_names:
         return []
     return sorted({s for s in adds["partition.source"].to_pylist() if s is not None})
 
 
-def _latest(sink: DeltaSink) -> dict[str, tuple[dict[str, Any], str | None, int | None]]:
+def _latest(sink: _sink.DeltaSink) -> dict[str, tuple[dict[str, Any], str | None, int | None]]:
     """The newest payload of each source found in the retained log (+ host, timestamp)."""
     seen: dict[str, tuple[dict[str, Any], str | None, int | None]] = {}
     dt_ = sink.table()
     infos = dt_.history(4096) if dt_ else []
-    for payload in DeltaSink._payloads(infos):
+    for payload in _sink.DeltaSink._payloads(infos):
         for name, entry in payload.get("sources", {}).items():
             if name not in seen:
                 seen[name] = (entry, payload.get("host"), payload.get("_timestamp"))
@@ -89,11 +89,11 @@ def status(
     uri: str | Path, *, stat: Callable[[str], os.stat_result] = os.stat
 ) -> list[SourceStatus]:
     """The status of every source in the table at ``uri``."""
-    sink = DeltaSink(uri)
+    sink = _sink.DeltaSink(uri)
     latest = _latest(sink)
     out = []
     for name in sorted(set(_sources(uri)) | set(latest)):
-        state, _, _ = recover(sink, name)
+        state, _, _ = _recover.recover(sink, name)
         entry, host, stamp = latest.get(name, ({}, None, None))
         item = SourceStatus(name, state.version, entry.get("root"), host)
         if stamp is not None:

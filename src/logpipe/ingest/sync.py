@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from logpipe.ingest.config import IngestConfig
-from logpipe.ingest.pipeline import CommitInfo, Pipeline
-from logpipe.ingest.sink import DeltaSink
-from logpipe.ingest.world import World
+from logpipe.ingest import pipeline as _pipeline
+
+if TYPE_CHECKING:
+    from logpipe.ingest.config import IngestConfig
+    from logpipe.ingest.sink import DeltaSink
+    from logpipe.ingest.world import World
 
 __all__ = ["SyncProgress", "SyncReport", "sync"]
 
@@ -47,7 +50,7 @@ def sync(
 ) -> SyncReport:
     """Land every complete line not yet in the dataset; a second run adds nothing."""
     report = SyncReport()
-    pipe = Pipeline(config, world=world, sink=sink)
+    pipe = _pipeline.Pipeline(config, world=world, sink=sink)
     pipe.open()
     try:
         state = SyncProgress()
@@ -69,13 +72,13 @@ def sync(
 
 
 def _drain(
-    pipe: Pipeline,
+    pipe: _pipeline.Pipeline,
     batch: int,
     report: SyncReport,
     state: SyncProgress,
     progress: Callable[[SyncProgress], None] | None,
 ) -> None:
-    def count(info: CommitInfo | None) -> None:
+    def count(info: _pipeline.CommitInfo | None) -> None:
         if info is not None:
             report.commits += 1
             report.rows += info.rows

@@ -18,7 +18,7 @@ from logpipe.ingest.fingerprint import (
 from logpipe.ingest.lines import DEFAULT_MAX_LINE_BYTES, LineBlock, LineSplitter
 from logpipe.ingest.state import Key, Record
 
-__all__ = ["READ_CHUNK", "Cut", "Opener", "Pending", "Probe", "Stream"]
+__all__ = ["Cut", "Opener", "Pending", "Probe", "READ_CHUNK", "Stream"]
 
 #: Bytes per read call: large enough to amortise per-call costs, small enough for memory.
 READ_CHUNK = 8 << 20
