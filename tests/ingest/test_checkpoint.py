@@ -38,9 +38,9 @@ def test_corrupt_or_foreign_cache_is_an_error(tmp_path: Path) -> None:
 def test_one_writer_per_dataset_and_source(tmp_path: Path) -> None:
     one = Checkpoint(tmp_path, "/ds", "node")
     with one.lock():
-        with pytest.raises(SourceError, match="already writing source 'node'"):
-            with Checkpoint(tmp_path, "/ds", "node").lock():
-                pass
+        second = Checkpoint(tmp_path, "/ds", "node")
+        with pytest.raises(SourceError, match="already writing source 'node'"), second.lock():
+            pass
         with Checkpoint(tmp_path, "/ds", "other").lock():
             pass
     with Checkpoint(tmp_path, "/ds", "node").lock():  # released
