@@ -65,7 +65,7 @@ def test_unknown_key_names_key_and_file(tmp_path: Path) -> None:
 def test_bad_values_are_config_errors(where: dict[str, dict[str, object]], message: str) -> None:
     flags = {"sources": ["s"], "to": "d"} | where.get("flags", {})
     with pytest.raises(ConfigError, match=message):
-        load_config(flags=flags, env=where.get("env", {}))
+        load_config(flags=flags, env={k: str(v) for k, v in where.get("env", {}).items()})
 
 
 def test_sources_and_names(tmp_path: Path) -> None:
