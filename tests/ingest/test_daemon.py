@@ -206,3 +206,65 @@ def test_disk_full_error_names_the_cause(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="disk full"):
         h.daemon.pipe.commit()
     h.daemon.shutdown()
+
+
+class FakeChild:
+    """A compaction process that runs until told otherwise."""
+
+    def __init__(self) -> None:
+        self.code: int | None = None
+        self.terminated = False
+
+    def poll(self) -> int | None:
+        return self.code
+
+    def terminate(self) -> None:
+        self.terminated = True
+        self.code = -15
+
+    def kill(self) -> None:
+        self.code = -9
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.code or 0
+
+
+def test_background_compaction_runs_after_commits_and_stops_with_the_daemon(
+    tmp_path: Path,
+) -> None:
+    started: list[FakeChild] = []
+
+    def compactor(uri: str) -> FakeChild:
+        started.append(FakeChild())
+        return started[-1]
+
+    h = Harness(tmp_path, compact_interval=60)
+    h.daemon.compactor = compactor
+    h.tick(61)
+    assert started == []  # nothing committed yet: nothing to compact
+    append(h.src / "a.log", b"x\n")
+    h.settle()
+    h.tick(60)
+    assert len(started) == 1
+    h.tick(60)
+    assert len(started) == 1  # nothing new since
+    h.daemon.shutdown()
+    assert started[0].terminated
+
+
+def test_files_gone_for_long_are_forgotten(tmp_path: Path) -> None:
+    h = Harness(tmp_path, forget_after=100)
+    try:
+        append(h.src / "old.log", b"x\n")
+        append(h.src / "keep.log", b"y\n")
+        h.settle()
+        (h.src / "old.log").unlink()
+        h.settle()
+        h.tick(10)  # past the drain grace: the fd is let go
+        h.tick(100)  # past forget_after
+        append(h.src / "keep.log", b"z\n")
+        h.settle()
+        keys = set(h.daemon.pipe.followers["s"].state.records)
+        assert keys == {("keep.log", 0)}
+    finally:
+        h.daemon.shutdown()

@@ -304,3 +304,24 @@ def test_symlinks_and_fifos_are_skipped(tmp_path: Path) -> None:
     cfg = config(tmp_path, src)
     sync(cfg)
     assert lines(cfg.to) == [("real.log", 0, 0, "r")]
+
+
+def test_offsets_replay_from_the_log_across_snapshots_and_compaction(tmp_path: Path) -> None:
+    from logpipe.ingest.compact import compact
+
+    src = tmp_path / "s"
+    cfg = config(tmp_path, src, snapshot_every=3)
+    for i in range(7):  # full snapshot first, then deltas, a full one every 3 versions
+        chunk = numbered(f"v{i}", 0, 2)
+        append(src / f"f{i % 2}.log", chunk)
+        sync(cfg)
+    compact(cfg.to)  # a commit without offsets on top of the log
+    cache = Checkpoint(cfg.state_dir, cfg.to, "s")
+    cache.path.unlink()
+    state, _, how = recover(DeltaSink(cfg.to), "s")
+    assert how == "log"
+    assert state.version == 7
+    assert {k: r.lineno for k, r in state.records.items()} == {("f0.log", 0): 8, ("f1.log", 0): 6}
+    append(src / "f1.log", b"last\n")
+    assert sync(cfg).rows == 1
+    assert len(lines(cfg.to)) == 15

@@ -17,7 +17,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from logpipe.cli._ingest import add_common, config_from, setup_logging
+from logpipe.cli._ingest import add_common, config_from, setup_logging, tune_allocator
 from logpipe.ingest.sync import SyncProgress, SyncReport, sync
 
 __all__ = ["register"]
@@ -76,6 +76,7 @@ def summary(report: SyncReport) -> str:
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
     config = config_from(args)
     setup_logging(config.log_level or "warning")
+    tune_allocator()
     console = console or Console(stderr=True)
     bar = SyncBar(console) if console.is_terminal else None
     try:

@@ -7,7 +7,7 @@ import resource
 import signal
 from typing import Any
 
-from logpipe.cli._ingest import add_common, config_from, setup_logging
+from logpipe.cli._ingest import add_common, config_from, setup_logging, tune_allocator
 from logpipe.ingest.daemon import Daemon
 
 __all__ = ["register"]
@@ -50,6 +50,7 @@ def _raise_fd_limit() -> None:
 def run(args: argparse.Namespace) -> int:
     config = config_from(args, _EXTRA)
     setup_logging(config.log_level or "info")
+    tune_allocator()
     _raise_fd_limit()
     daemon = Daemon(config)
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
