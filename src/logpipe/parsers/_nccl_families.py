@@ -3,9 +3,9 @@
 Written from ``shared/nccl/GRAMMAR.md`` (its regexes, tested on real logs), with three
 deliberate changes: numbers that fill integer columns are bounded (``\\d{1,9}``) so a
 match always converts; lookarounds are rewritten for RE2; and a connection's transport
-must be followed by whitespace or the end (the oracle excludes glued junk). A group named
-like a record column fills that column; ``_``-groups are helpers; any other group goes
-to ``attrs``. Families are tried in table order and the first match wins.
+must be followed by whitespace, a quote or the end (the oracle excludes glued junk).
+A group named like a record column fills that column; ``_``-groups are helpers; any
+other group goes to ``attrs``. Families are tried in table order; the first match wins.
 """
 
 from __future__ import annotations
@@ -23,18 +23,27 @@ from logpipe.parsers._nccl_regex import (
     Family,
 )
 
-__all__ = ["BARE_VERSION", "BARE_VERSION_RE2", "FAMILIES", "START"]
+__all__ = ["BARE_VERSION", "BARE_VERSION_RE2", "FAMILIES", "START", "START_PY"]
+
+
+def _start(run: str) -> str:
+    return (
+        rf"(?:(?:\[(?P<ts>{TS})\] )?{run}(?P<host>{HOST}):(?P<pid>{N18}):(?P<tid>{N18}) "
+        rf"(?:\[(?P<dev>{N9})\] (?:(?P<ms>{NUM}) )?"
+        rf"(?:(?P<file>[^\s:]+):(?P<line>{N9})(?: \((?P<func>[^)]*)\))? )?)?)?"
+        r"NCCL (?P<level>INFO|WARN|TRACE|CALL) "
+        rf"|{run}(?P<host0>{HOST}):(?P<pid0>{N18}):(?P<tid0>{N18}) \[(?P<dev0>{N9})\] "
+        rf"(?:(?P<file0>[^\s:]+):(?P<line0>{N9}) )?(?P<level0>INFO|WARN) "
+    )
+
 
 #: Where an NCCL record starts in a physical line: the modern ``... NCCL LEVEL `` token (with
 #: its prefix when present) or the pre-2.3 ``host:pid:tid [dev] [file:line ]INFO|WARN ``.
-START = (
-    rf"(?:(?:\[(?P<ts>{TS})\] )?(?P<host>{HOST}):(?P<pid>{N18}):(?P<tid>{N18}) "
-    rf"(?:\[(?P<dev>{N9})\] (?:(?P<ms>{NUM}) )?"
-    rf"(?:(?P<file>[^\s:]+):(?P<line>{N9})(?: \((?P<func>[^)]*)\))? )?)?)?"
-    r"NCCL (?P<level>INFO|WARN|TRACE|CALL) "
-    rf"|(?P<host0>{HOST}):(?P<pid0>{N18}):(?P<tid0>{N18}) \[(?P<dev0>{N9})\] "
-    rf"(?:(?P<file0>[^\s:]+):(?P<line0>{N9}) )?(?P<level0>INFO|WARN) "
-)
+START = _start("")
+#: The same matches for Python's backtracking search: a host never starts inside a run of
+#: host characters (the greedy host would end at the same place and fail the same way), which
+#: keeps the search linear on long lines (RE2 is linear anyway and has no lookbehind).
+START_PY = _start(r"(?<![^\s:\[\]])")
 
 #: The bare ``NCCL version 2.X.Y+cudaA.B`` line (no prefix; 2.3-2.21 stdout, launcher-tagged).
 BARE_VERSION = (

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from logpipe.parsers._nccl_families import BARE_VERSION, FAMILIES, START
+from logpipe.parsers._nccl_families import BARE_VERSION, FAMILIES, START_PY
 from logpipe.parsers._nccl_regex import WS, Family, capture_names, py
 from logpipe.parsers._nccl_values import COLUMNS, convert, edge_post, parse_ts
 
 __all__ = ["classify", "parse_nccl"]
 
-_START = py(START)
+_START = py(START_PY)
 _BARE = py(BARE_VERSION)
 _TABLE: tuple[tuple[Family, re.Pattern[str], tuple[str, ...]], ...] = tuple(
     (f, py(f.pattern), capture_names(f.pattern)) for f in FAMILIES

@@ -41,7 +41,8 @@ HEX = r"[0-9a-fA-F]{1,16}"
 NUM = r"\d+(?:\.\d+)?"
 HOST = r"[^\s:\[\]]+"
 TS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[^\]]*"
-END = r"(?:\s(?s:.*))?$"  # whitespace or nothing after the last field
+# After a transport: the end, whitespace, or the quote closing a logrus/JSON message.
+END = r'(?:[\s"](?s:.*))?$'
 
 
 @dataclass(frozen=True)

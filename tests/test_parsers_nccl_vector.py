@@ -1,0 +1,76 @@
+"""The vectorized ``nccl_column`` equals the per-line reference ``parse_nccl``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logpipe.parsers.nccl import NCCL_RECORD, nccl_column, parse_nccl
+from tests import shared
+from tests.strategies import nccl_line
+
+GOLDEN = shared.glob("nccl/real", "*.log") + shared.glob("nccl/nccl-tests", "*.txt")
+
+
+def _normal(records: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Maps come back from Arrow as (key, value) lists; compare them as dicts."""
+    if not records:
+        return None
+    return [{**r, "attrs": None if r["attrs"] is None else dict(r["attrs"])} for r in records]
+
+
+def assert_same(lines: list[str]) -> None:
+    column = nccl_column(pa.array(lines, pa.string()))
+    assert column.type == pa.list_(NCCL_RECORD)
+    assert len(column) == len(lines)
+    for line, got in zip(lines, column.to_pylist(), strict=True):
+        assert _normal(got) == _normal(parse_nccl(line)), line
+
+
+@pytest.mark.parametrize("path", shared.params_or_missing(GOLDEN, [p.name for p in GOLDEN], "nccl"))
+def test_golden_files_agree(path: Any) -> None:
+    text = shared.require(f"nccl/{path.parent.name}/{path.name}").read_text(errors="replace")
+    assert_same(text.split("\n"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(nccl_line, max_size=30))
+def test_generated_lines_agree(lines: list[str]) -> None:
+    assert_same(lines)
+
+
+def test_empty_and_recordless_arrays() -> None:
+    assert nccl_column(pa.array([], pa.string())).to_pylist() == []
+    assert nccl_column(pa.array(["plain", "", "level=info msg=x"])).to_pylist() == [None] * 3
+
+
+def test_null_lines_stay_null() -> None:
+    line = "h:1:2 [0] NCCL INFO Connected all rings"
+    got = nccl_column(pa.array([None, line, None], pa.string())).to_pylist()
+    assert (got[0], got[2]) == (None, None)
+    assert [r["family"] for r in got[1] or []] == ["connected"]
+
+
+def test_large_string_and_sliced_input() -> None:
+    record = (
+        "h:1:2 [3] NCCL INFO AllReduce: opCount 1f sendbuff 0x1 recvbuff 0x2 "
+        "count 8 datatype 7 op 0 root 0 comm 0x3 [nranks=2] stream 0x4"
+    )
+    large = pa.array(["x", record, "y"], pa.large_string()).slice(1)
+    got = nccl_column(large).to_pylist()
+    assert len(got) == 2
+    assert [r["op_count"] for r in got[0] or []] == [0x1F]
+    assert got[1] is None
+
+
+def test_repeated_messages_are_parsed_once_but_land_on_every_line() -> None:
+    lines = [
+        f"n{i % 3}:1:{i} [0] NCCL INFO Channel 00 : 0[0] -> 1[1] via P2P/IPC" for i in range(50)
+    ]
+    got = nccl_column(pa.array(lines)).to_pylist()
+    assert [r[0]["tid"] for r in got] == list(range(50))
+    assert {r[0]["host"] for r in got} == {"n0", "n1", "n2"}
