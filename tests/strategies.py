@@ -162,3 +162,13 @@ nccl_line = st.one_of(
     soup_text,
     st.text(max_size=40),
 )
+
+# --- nccl-tests tables: the vectorized mask equals the per-line reference ----------------
+_TABLE_PIECES = (
+    "#", "# nThread 1 nGpus 1", "# Using devices", "#  Rank  0 Group  0 Pid 1 on h",
+    "#   size   count", "# Avg bus bandwidth    : 1.5", "# Out of bounds values : 0 OK",
+    "# Collective test starting: x", "          8             2     float     sum      -1",
+    "    65.43    0.00    0.00      0", "   N/A", " 1e-05", "[1,0]<stdout>:", "[1,", "0]<stdout>:",
+    "mew0:1:1 [0] NCCL INFO x", " ", "-1", "12", "x", "\t",
+)  # fmt: skip
+nccl_tests_line = st.lists(st.sampled_from(_TABLE_PIECES), max_size=6).map("".join)

@@ -9,7 +9,15 @@ import pytest
 
 import logpipe
 
-PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels", "logpipe.parsers"]
+PUBLIC_MODULES = [
+    "logpipe",
+    "logpipe.errors",
+    "logpipe.levels",
+    "logpipe.parsers",
+    "logpipe.parsers.nccl",
+    "logpipe.parsers.nccl_summary",
+    "logpipe.parsers.nccl_tests",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

@@ -15,15 +15,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logpipe.parsers._nccl_arrow import flatnonzero
-from logpipe.parsers._nccl_families import START
-from logpipe.parsers._nccl_regex import HOST, N9, N18, py, re2
+from logpipe.parsers import _nccl_arrow, _nccl_families
+from logpipe.parsers import _nccl_regex as rx
 
 __all__ = ["NcclTestsParser", "is_nccl_tests_line", "nccl_tests_mask", "parse_nccl_tests"]
 
 # mpirun --tag-output (optionally --timestamp-output), anywhere in a line.
 _TAG = r"(?:[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \d{4})?\[\d+,\d+\]<std(?:out|err)>:"
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _VAL = rf"(?:{_NUM}|N/A)"
 _GLUE = r"(?:\s*$|[^\s:\[\]]*:\d+:\d+ \[\d+\] )"  # end of line, or an NCCL record glued on
 _HEAD = r"\s*\d+\s+\d+\s+[A-Za-z][A-Za-z0-9_]*\s+[A-Za-z_]+(?:\s+-?\d+)?"
@@ -32,14 +31,15 @@ _HEADER = (
     r"| Out of bounds values| Avg bus bandwidth| Collective test (?:starting|concluded):|\s*$)"
 )
 _ROW = rf"{_HEAD}(?:\s+{_VAL}){{8,}}{_GLUE}"
-_FRAGMENT = rf"{_HEAD}{_GLUE}|\s*{_NUM}(?:\s+{_VAL}){{3,7}}{_GLUE}"  # a row cut by a record
+_TIMES = rf"{_NUM}\s+\d+\.\d+\s+\d+\.\d+\s+{_VAL}"  # time algbw busbw #wrong|error
+_FRAGMENT = rf"{_HEAD}{_GLUE}|\s*{_TIMES}(?:\s+{_TIMES})?{_GLUE}"  # a row cut by records
 _LINE = rf"^(?:{_HEADER}|{_ROW}|{_FRAGMENT})"
-_PREFILTER = re2(rf"^(?:{_TAG})?\s*[-+.#\d]")
-_LINE_RE2 = re2(_LINE)
-_LINE_PY = py(_LINE)
-_TAG_PY = py(_TAG)
-_START_PY = py(START)
-_LEADING_HOST = re2(rf"^(?:{_TAG})*(?P<host>{HOST}):{N18}:{N18} \[{N9}\] ")
+_PREFILTER = rx.re2(rf"^(?:\s|{_TAG})*[-+.#\d]")
+_LINE_RE2 = rx.re2(_LINE)
+_LINE_PY = rx.py(_LINE)
+_TAG_PY = rx.py(_TAG)
+_START_PY = rx.py(_nccl_families.START_PY)
+_LEADING_HOST = rx.re2(rf"^(?:{_TAG})*(?P<host>{rx.HOST}):{rx.N18}:{rx.N18} \[{rx.N9}\] ")
 _INT = re.compile(r"-?\d+", re.ASCII)
 _FLOAT = re.compile(_NUM, re.ASCII)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
@@ -55,8 +55,8 @@ def nccl_tests_mask(lines: pa.StringArray | pa.LargeStringArray) -> pa.BooleanAr
 
     A row fragment may also carry NCCL records (nccl-tests and NCCL share the stream).
     """
-    candidates = flatnonzero(pc.match_substring_regex(lines, _PREFILTER))
-    text = pc.replace_substring_regex(lines.take(pa.array(candidates)), re2(_TAG), "")
+    candidates = _nccl_arrow.flatnonzero(pc.match_substring_regex(lines, _PREFILTER))
+    text = pc.replace_substring_regex(lines.take(pa.array(candidates)), rx.re2(_TAG), "")
     out = np.zeros(len(lines), bool)
     out[candidates] = pc.fill_null(pc.match_substring_regex(text, _LINE_RE2), False).to_numpy(
         zero_copy_only=False
