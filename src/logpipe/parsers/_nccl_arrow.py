@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logpipe.parsers._nccl_record import COLUMN_KIND
-from logpipe.parsers._nccl_values import COLUMNS, parse_trees
+from logpipe.parsers._nccl_trees import trees_column
+from logpipe.parsers._nccl_values import COLUMNS
 
 __all__ = ["attrs_map", "edge_post", "flatnonzero", "scatter", "typed"]
 
@@ -69,8 +70,8 @@ def typed(name: str, text: pa.StringArray) -> pa.Array:
         return _ints(text)
     if kind == "nics":
         return _nics(text)
-    if kind == "trees":  # rare (one per rank and communicator): plain Python
-        return pa.array([parse_trees(t) if t else None for t in text.to_pylist()], arrow)
+    if kind == "trees":
+        return trees_column(text)
     return text.cast(arrow)
 
 

@@ -9,7 +9,7 @@ from logpipe.parsers._nccl_families import BARE_VERSION, FAMILIES, START_PY
 from logpipe.parsers._nccl_regex import WS, Family, capture_names, py
 from logpipe.parsers._nccl_values import COLUMNS, convert, edge_post, parse_ts
 
-__all__ = ["classify", "parse_nccl"]
+__all__ = ["classify", "parse_nccl", "split_records"]
 
 _START = py(START_PY)
 _BARE = py(BARE_VERSION)
@@ -69,35 +69,46 @@ def _prefix(m: re.Match[str]) -> dict[str, Any]:
     }
 
 
-def _record(m: re.Match[str], msg: str) -> dict[str, Any]:
-    record = dict.fromkeys(COLUMNS)
-    record.update(_prefix(m))
-    family, values = classify(msg)
-    record["family"] = family
-    record["body"] = msg
-    record.update(values)  # family values win over the prefix (err_trace file:line)
-    return record
+_NO_PREFIX = dict.fromkeys(("host", "pid", "tid", "device", "ts", "src_file")) | {
+    "src_line": None,
+    "func": None,
+    "elapsed_ms": None,
+    "level": "VERSION",
+}
+
+
+def split_records(line: str) -> list[tuple[dict[str, Any], str]]:
+    """Each record of one physical line: its prefix fields (with ``level``) and message.
+
+    A record starts at each ``NCCL INFO|WARN|TRACE|CALL`` token (with the prefix before it
+    when there is one) and at each pre-2.3 ``host:pid:tid [dev] INFO|WARN`` prefix, and
+    runs to the next start or the end of the line (right-trimmed). A bare ``NCCL version
+    X+cudaY`` before the first record is a record too (level ``VERSION``, no prefix).
+    """
+    starts = list(_START.finditer(line))
+    records: list[tuple[dict[str, Any], str]] = []
+    lead = line[: starts[0].start()] if starts else line
+    if bare := _BARE.search(lead):
+        records.append((dict(_NO_PREFIX), bare.group(0)))
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(line)
+        records.append((_prefix(m), line[m.end() : end].rstrip(WS)))
+    return records
 
 
 def parse_nccl(line: str) -> list[dict[str, Any]]:
     """Every NCCL record of one physical line, in order (an empty list when there is none).
 
-    A record starts at each ``NCCL INFO|WARN|TRACE|CALL`` token (with the prefix before it
-    when there is one) and at each pre-2.3 ``host:pid:tid [dev] INFO|WARN`` prefix, and
-    runs to the next start or the end of the line. A bare ``NCCL version X+cudaY`` before
-    the first record is a record too (level ``VERSION``).
+    Records are found by ``split_records``; each gets its prefix fields, its message as
+    ``body``, and the ``family`` and typed fields of the first family its message matches.
     """
-    starts = list(_START.finditer(line))
-    records: list[dict[str, Any]] = []
-    lead = line[: starts[0].start()] if starts else line
-    if bare := _BARE.search(lead):
+    out = []
+    for prefix, body in split_records(line):
         record = dict.fromkeys(COLUMNS)
-        record.update(level="VERSION", family="version", body=bare.group(0))
-        record.update(version=bare["version"], cuda_version=bare["cuda_version"])
-        if bare["suffix"]:
-            record["attrs"] = {"suffix": bare["suffix"]}
-        records.append(record)
-    for i, m in enumerate(starts):
-        end = starts[i + 1].start() if i + 1 < len(starts) else len(line)
-        records.append(_record(m, line[m.end() : end].rstrip(WS)))
-    return records
+        record.update(prefix)
+        family, values = classify(body)
+        record["family"] = family
+        record["body"] = body
+        record.update(values)  # family values win over the prefix (err_trace file:line)
+        out.append(record)
+    return out

@@ -1,99 +1,181 @@
 """The vectorized NCCL column: whole arrays through pyarrow compute, Python only for oddities.
 
-Plan: a cheap RE2 prefilter keeps the few lines that can hold a record. The common shape
-(one ``host:pid:tid [dev] NCCL INFO msg`` record, maybe after a launcher tag) is split at
-the token; prefixes and messages repeat a lot, so both are dictionary-encoded and parsed
-once per distinct value. Every other candidate line (several records, WARN/TRACE/CALL,
-timestamps, bare version lines, pre-2.3 logs) goes through the reference parser.
+A cheap RE2 prefilter keeps the lines that can hold a record. A line with one record
+(``[launcher][prefix] NCCL LEVEL message``) is split at its token; prefixes and messages
+repeat a lot, so both are dictionary-encoded and parsed once per distinct value (the
+prefix by one regex, the message by the family table). The reference only cuts the other
+lines (several records, bare version lines, pre-2.3) into prefixes and messages, which
+join the same tables. Each output column is then one ``take`` from a table.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from logpipe.parsers._nccl_arrow import flatnonzero
-from logpipe.parsers._nccl_classify import classify_column
-from logpipe.parsers._nccl_families import BARE_VERSION_RE2, START
+from logpipe.parsers._nccl_classify import FAMILY_NAMES, Classified, classify_column
+from logpipe.parsers._nccl_families import START
+from logpipe.parsers._nccl_prefix import PREFIX_FIELDS, parse_prefixes
 from logpipe.parsers._nccl_record import NCCL_RECORD
-from logpipe.parsers._nccl_reference import parse_nccl
-from logpipe.parsers._nccl_regex import HOST, N9, N18, TS, WS, re2
+from logpipe.parsers._nccl_reference import split_records
+from logpipe.parsers._nccl_regex import WS, re2
 
 __all__ = ["nccl_column"]
 
 _TYPE = pa.list_(NCCL_RECORD)
-# Necessary for any record: a modern token or bare version ("NCCL "), or a pre-2.3 level.
-_PREFILTER = re2(r"NCCL |\] (?:INFO|WARN) |\d (?:INFO|WARN) ")
-_TOKEN = " NCCL INFO "
+_TYPES = {f.name: f.type for f in NCCL_RECORD}
+_NCCL = "NCCL "  # in every modern record and bare version line
+_PRE23 = re2(r"\] (?:[^\s:]+:\d+ )?(?:INFO|WARN) ")  # in every pre-2.3 record
 _START = re2(START)
-_SIMPLE_PREFIX = re2(
-    rf"^(?P<launcher>(?s:.*?))(?P<host>{HOST}):(?P<pid>{N18}):(?P<tid>{N18}) \[(?P<dev>{N9})\]$"
-)
-_TS_PREFIX = re2(rf"\[{TS}\] {HOST}:{N18}:{N18} \[{N9}\]$")
+_INFO = " NCCL INFO "
+_OTHER = r" NCCL (?:WARN|TRACE|CALL) "
+_OTHER_LEVEL = r" NCCL (?P<level>WARN|TRACE|CALL) "
 
 
-def _prefixes(pre: pa.StringArray) -> tuple[pa.BooleanArray, pa.StructArray]:
-    """Which distinct prefixes are the plain form, and their host/pid/tid/dev.
+def _halves(parts: pa.ListArray) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """Rows split in two, with both halves (taken straight from the flat values)."""
+    at = flatnonzero(pc.equal(pc.list_value_length(parts), 2))
+    first = pa.array(parts.offsets.to_numpy()[:-1][at])
+    return at, parts.values.take(first), parts.values.take(pc.add(first, 1))
 
-    Plain: the text before the token ends in ``host:pid:tid [dev]`` without a 2.26+
-    timestamp, and what precedes the host (a launcher tag) holds no record start and no
-    bare version line. Then the reference's single record start is exactly this prefix.
-    """
-    found = pc.extract_regex(pre, _SIMPLE_PREFIX)
-    launcher = pc.fill_null(found.field("launcher"), "")
-    ok = pc.and_(
-        pc.and_(found.is_valid(), pc.invert(pc.match_substring_regex(pre, _TS_PREFIX))),
-        pc.and_(
-            pc.equal(pc.count_substring_regex(launcher, _START), 0),
-            pc.invert(pc.match_substring_regex(launcher, BARE_VERSION_RE2)),
-        ),
+
+def _split(sub: pa.StringArray) -> tuple[np.ndarray, pa.Array, pa.Array, pa.Array]:
+    """Lines with a `` NCCL LEVEL `` token: positions, text before, message after, level."""
+    at_info, pre_info, msg_info = _halves(pc.split_pattern(sub, _INFO, max_splits=1))
+    rest = np.ones(len(sub), bool)
+    rest[at_info] = False
+    rest_at = np.flatnonzero(rest)
+    others = sub.take(pa.array(rest_at))
+    at_other, pre_other, msg_other = _halves(pc.split_pattern_regex(others, _OTHER, max_splits=1))
+    levels = pc.extract_regex(others.take(pa.array(at_other)), _OTHER_LEVEL).field("level")
+    return (
+        np.concatenate([at_info, rest_at[at_other]]),
+        pa.concat_arrays([pre_info, pre_other]),
+        pa.concat_arrays([msg_info, msg_other]),
+        pa.concat_arrays([pa.repeat(pa.scalar("INFO"), len(at_info)), levels]),
     )
-    return pc.fill_null(ok, False), found
 
 
-def _fast(sub: pa.StringArray) -> tuple[np.ndarray, pa.StructArray]:
-    """Positions in ``sub`` of plain one-record INFO lines, and their records."""
-    parts = pc.split_pattern(sub, _TOKEN, max_splits=1)
-    two = flatnonzero(pc.equal(pc.list_value_length(parts), 2))
-    parts = parts.take(two)
-    pre = pc.dictionary_encode(pc.list_element(parts, 0))
-    msg = pc.dictionary_encode(pc.list_element(parts, 1))
-    pre_ok, prefix = _prefixes(pre.dictionary)
+def _has_start(texts: pa.StringArray) -> np.ndarray:
+    """Which texts hold a record start (the full regex only where a literal says maybe)."""
+    maybe = flatnonzero(_maybe_records(texts))
+    found = np.zeros(len(texts), bool)
+    counts = pc.count_substring_regex(texts.take(pa.array(maybe)), _START)
+    found[maybe] = pc.greater(counts, 0).to_numpy(zero_copy_only=False)
+    return found
+
+
+def _maybe_records(lines: pa.StringArray | pa.LargeStringArray) -> pa.BooleanArray:
+    """A necessary condition for holding a record or a bare version line."""
+    return pc.or_(pc.match_substring_regex(lines, _NCCL), pc.match_substring_regex(lines, _PRE23))
+
+
+@dataclass
+class _Tables:
+    """Records as indices into a prefix table and a message table."""
+
+    owner: np.ndarray  # line of each record
+    prefix_row: np.ndarray
+    message_row: np.ndarray
+    level: pa.Array
+    prefix: dict[str, pa.Array]
+    bodies: pa.StringArray
+
+
+def _fast(sub: pa.StringArray) -> tuple[_Tables, np.ndarray]:
+    """Tables of the plain one-record lines of ``sub``, and which lines those are."""
+    at, pre, msg, level = _split(sub)
+    pre_d, msg_d = pc.dictionary_encode(pre), pc.dictionary_encode(msg)
+    prefix, pre_ok = parse_prefixes(pre_d.dictionary)
     # A second record start anywhere in the message sends the line to the reference.
-    msg_ok = pc.equal(pc.count_substring_regex(msg.dictionary, _START), 0)
-    fast = np.logical_and(
-        pre_ok.to_numpy(zero_copy_only=False)[pre.indices.to_numpy()],
-        msg_ok.to_numpy(zero_copy_only=False)[msg.indices.to_numpy()],
+    msg_ok = ~_has_start(msg_d.dictionary)
+    pre_i, msg_i = pre_d.indices.to_numpy(), msg_d.indices.to_numpy()
+    keep = pre_ok[pre_i] & msg_ok[msg_i]
+    bodies = pc.utf8_rtrim(msg_d.dictionary, WS)
+    tables = _Tables(
+        at[keep], pre_i[keep], msg_i[keep], level.filter(pa.array(keep)), prefix, bodies
     )
-    pre_index = pa.array(pre.indices.to_numpy()[fast])
-    msg_index = pa.array(msg.indices.to_numpy()[fast])
-    bodies = pc.utf8_rtrim(msg.dictionary, WS)
-    columns: dict[str, pa.Array] = classify_column(bodies)
-    columns = {k: v.take(msg_index) for k, v in columns.items()}
-    columns["body"] = bodies.take(msg_index)
-    for name, group in (("host", "host"), ("pid", "pid"), ("tid", "tid"), ("device", "dev")):
-        columns[name] = prefix.field(group).take(pre_index)
-    count = len(msg_index)
-    columns["level"] = pa.array(np.full(count, "INFO", dtype=object), pa.string())
-    arrays = [
-        columns[f.name].cast(f.type) if f.name in columns else pa.nulls(count, f.type)
-        for f in NCCL_RECORD
-    ]
-    return two[fast], pa.StructArray.from_arrays(arrays, fields=list(NCCL_RECORD))
+    return tables, at[keep]
 
 
-def _slow(sub: pa.StringArray, positions: np.ndarray) -> tuple[np.ndarray, pa.StructArray]:
-    """Records of the other candidate lines, by the reference parser."""
-    owners: list[int] = []
-    records: list[dict[str, Any]] = []
+def _slow(sub: pa.StringArray, positions: np.ndarray, tables: _Tables) -> _Tables:
+    """``tables`` plus the records the reference cuts out of the other lines."""
+    owners, prefixes, bodies = [], [], []
     for position, line in zip(positions, sub.take(pa.array(positions)).to_pylist(), strict=True):
-        found = parse_nccl(line)
-        owners.extend([int(position)] * len(found))
-        records.extend(found)
-    return np.array(owners, np.int64), pa.array(records, NCCL_RECORD)
+        for prefix, body in split_records(line):
+            owners.append(int(position))
+            prefixes.append(prefix)
+            bodies.append(body)
+    n_pre, n_msg, count = len(tables.prefix["host"]), len(tables.bodies), len(owners)
+    return _Tables(
+        np.concatenate([tables.owner, np.array(owners, np.int64)]),
+        np.concatenate([tables.prefix_row, n_pre + np.arange(count)]),
+        np.concatenate([tables.message_row, n_msg + np.arange(count)]),
+        pa.concat_arrays([tables.level, pa.array([p["level"] for p in prefixes], pa.string())]),
+        {
+            name: pa.concat_arrays([column, pa.array([p[name] for p in prefixes], _TYPES[name])])
+            for name, column in tables.prefix.items()
+        },
+        pa.concat_arrays([tables.bodies, pa.array(bodies, pa.string())]),
+    )
+
+
+class _Index:
+    """Per record, where its value sits in a family column; shared by every column whose
+    values come from the same families (the edge columns all index alike)."""
+
+    def __init__(self, classified: Classified, msg_rows: np.ndarray, pre_rows: np.ndarray):
+        self.classified, self.msg_rows, self.pre_rows = classified, msg_rows, pre_rows
+        self.cache: dict[tuple[object, ...], pa.Array] = {}
+
+    def of(self, pieces: list[tuple[np.ndarray, pa.Array]], prefix: bool) -> pa.Array:
+        """Index into the pieces (then, with ``prefix``, the prefix table, else one null)."""
+        key = (prefix, *(id(members) for members, _ in pieces))
+        if key not in self.cache:
+            where = np.full(len(self.classified.family), -1)
+            start = 0
+            for members, values in pieces:
+                where[members] = np.arange(start, start + len(values))
+                start += len(values)
+            at = where[self.msg_rows]
+            gaps = start + self.pre_rows if prefix else start
+            self.cache[key] = pa.array(np.where(at >= 0, at, gaps))
+        return self.cache[key]
+
+
+def _family_column(
+    name: str, pieces: list[tuple[np.ndarray, pa.Array]], index: _Index, prefix: pa.Array | None
+) -> pa.Array:
+    """A family column in record order; a prefix column (file:line) fills its gaps."""
+    fallback = pa.nulls(1, _TYPES[name]) if prefix is None else prefix
+    values = pa.concat_arrays([*(v.cast(_TYPES[name]) for _, v in pieces), fallback])
+    return values.take(index.of(pieces, prefix is not None))
+
+
+def _gather(tables: _Tables, classified: Classified, order: np.ndarray) -> list[pa.Array]:
+    """Every record column in line order, each with one ``take`` from its table."""
+    pre_rows, msg_rows = tables.prefix_row[order], tables.message_row[order]
+    index = _Index(classified, msg_rows, pre_rows)
+    columns = []
+    for f in NCCL_RECORD:
+        pieces = classified.pieces.get(f.name)
+        if f.name == "level":
+            columns.append(tables.level.take(pa.array(order)))
+        elif f.name == "body":
+            columns.append(tables.bodies.take(pa.array(msg_rows)))
+        elif f.name == "family":
+            columns.append(FAMILY_NAMES.take(pa.array(classified.family[msg_rows])))
+        elif pieces:  # err_trace's file:line win over the prefix's
+            columns.append(_family_column(f.name, pieces, index, tables.prefix.get(f.name)))
+        elif f.name in PREFIX_FIELDS:
+            columns.append(tables.prefix[f.name].take(pa.array(pre_rows)))
+        else:
+            columns.append(pa.nulls(len(order), f.type))
+    return columns
 
 
 def nccl_column(lines: pa.StringArray | pa.LargeStringArray) -> pa.ListArray:
@@ -102,15 +184,18 @@ def nccl_column(lines: pa.StringArray | pa.LargeStringArray) -> pa.ListArray:
     Equal to ``[parse_nccl(line) or None for line in lines]``, computed on whole arrays.
     """
     size = len(lines)
-    candidates = flatnonzero(pc.match_substring_regex(lines, _PREFILTER))
+    candidates = flatnonzero(_maybe_records(lines))
     sub = lines.take(pa.array(candidates)).cast(pa.string())
-    fast_at, fast_records = _fast(sub)
+    tables, fast_at = _fast(sub)
     slow_mask = np.ones(len(sub), bool)
     slow_mask[fast_at] = False
-    slow_owners, slow_records = _slow(sub, np.flatnonzero(slow_mask))
-    owners = np.concatenate([candidates[fast_at], candidates[slow_owners]])
+    tables = _slow(sub, np.flatnonzero(slow_mask), tables)
+    owners = candidates[tables.owner]
     order = np.argsort(owners, kind="stable")
-    records = pa.concat_arrays([fast_records, slow_records]).take(pa.array(order))
+    classified = classify_column(tables.bodies)
+    records = pa.StructArray.from_arrays(
+        _gather(tables, classified, order), fields=list(NCCL_RECORD)
+    )
     counts = np.bincount(owners, minlength=size)
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
     return pa.ListArray.from_arrays(offsets, records, type=_TYPE, mask=pa.array(counts == 0))
