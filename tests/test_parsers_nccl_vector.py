@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logpipe.parsers._nccl_classify import _groups
+from logpipe.parsers._nccl_families import FAMILIES as _FAMILIES
+from logpipe.parsers._nccl_regex import capture_names, re2
+from logpipe.parsers._nccl_trees import trees_column
+from logpipe.parsers._nccl_values import parse_trees
 from logpipe.parsers.nccl import NCCL_RECORD, nccl_column, parse_nccl
 from tests import shared
 from tests.strategies import nccl_line
@@ -74,3 +80,57 @@ def test_repeated_messages_are_parsed_once_but_land_on_every_line() -> None:
     got = nccl_column(pa.array(lines)).to_pylist()
     assert [r[0]["tid"] for r in got] == list(range(50))
     assert {r[0]["host"] for r in got} == {"n0", "n1", "n2"}
+
+
+_tree_spec = st.one_of(
+    st.builds("{}/{}/{}->{}->{}".format, *[st.integers(-1, 200)] * 5),
+    st.builds("{}->{}->{}/{}/{}".format, *[st.integers(-1, 200)] * 5),
+    st.sampled_from(["1/-1/-1->0->", "x", "1->2", "-1/-1/-1->1->0|", "|"]),
+)
+_tree_entry = st.builds(
+    " [{}] {}".format,
+    st.integers(0, 40),
+    st.one_of(_tree_spec, st.builds("{}|{}".format, _tree_spec, _tree_spec)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_tree_entry, max_size=6).map("".join)), max_size=8))
+def test_trees_reader_equals_the_reference(texts: list[str | None]) -> None:
+    got = trees_column(pa.array(texts, pa.string())).to_pylist()
+    assert got == [parse_trees(t) if t else None for t in texts]
+
+
+_token = st.text(st.characters(codec="utf-8", exclude_characters=" \t\n\r\x0b\x0c"), min_size=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            "{}: opCount {} sendbuff {} recvbuff {} count {} datatype {} op {} root {} comm {} "
+            "[nranks={}] stream {}".format,
+            st.from_regex(r"\A[A-Za-z0-9_]+\Z"),
+            st.from_regex(r"\A[0-9a-fA-F]{1,15}\Z"),
+            _token,
+            _token,
+            st.integers(0, 10**18 - 1),
+            st.integers(0, 10**9 - 1),
+            st.integers(0, 10**9 - 1),
+            st.integers(-(10**9) + 1, 10**9 - 1),
+            _token,
+            st.integers(0, 10**9 - 1),
+            _token,
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_coll_call_splitter_equals_the_regex(messages: list[str]) -> None:
+    family = next(f for f in _FAMILIES if f.name == "coll_call")
+    texts = pa.array(messages, pa.string())
+    matched, groups = _groups(family, texts)
+    assert matched.all()
+    found = pc.extract_regex(texts, f"^(?:{re2(family.pattern)})")
+    for name in capture_names(family.pattern):
+        assert groups[name].to_pylist() == found.field(name).to_pylist(), name
