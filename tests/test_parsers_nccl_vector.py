@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logpipe.parsers._nccl_arrow import trees_column
 from logpipe.parsers._nccl_classify import _groups
 from logpipe.parsers._nccl_families import FAMILIES as _FAMILIES
 from logpipe.parsers._nccl_regex import capture_names, re2
-from logpipe.parsers._nccl_trees import trees_column
 from logpipe.parsers._nccl_values import parse_trees
 from logpipe.parsers.nccl import NCCL_RECORD, nccl_column, parse_nccl
 from tests import shared
