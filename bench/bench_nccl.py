@@ -25,6 +25,7 @@ from logpipe.parsers.nccl import nccl_column, nccl_tests_mask, parse_nccl
 DATA = Path(__file__).resolve().parent / ".data"
 MIXES = {"job": 48 << 20, "distinct": 24 << 20}
 BATCH_LINES = 100_000
+SMALL_BATCH = 10_000  # fixed costs per batch show here
 REFERENCE_LINES = 60_000
 HOSTS, GPUS, CHANNELS = 8, 8, 16
 RANKS = HOSTS * GPUS
@@ -163,9 +164,12 @@ def _mix(name: str, target: int) -> None:
     print(f"  mix {name}: {len(lines)} lines, {total:.1f} MB, {share:.0%} NCCL lines")
     reference = _rate(sample_mb, lambda: [parse_nccl(x) for x in sample], repeat=1)
     vector = _rate(total, lambda: [nccl_column(b) for b in batches])
+    small = [pa.array(sample[i : i + SMALL_BATCH]) for i in range(0, len(sample), SMALL_BATCH)]
+    vector_small = _rate(sample_mb, lambda: [nccl_column(b) for b in small])
     mask = _rate(total, lambda: [nccl_tests_mask(b) for b in batches])
     print(f"    reference parse_nccl loop          {reference:8.1f} MB/s")
     print(f"    nccl_column ({BATCH_LINES} lines/batch) {vector:8.1f} MB/s")
+    print(f"    nccl_column ({SMALL_BATCH} lines/batch)   {vector_small:8.1f} MB/s")
     print(f"    nccl_tests_mask                    {mask:8.1f} MB/s")
     print(f"    nccl_column / reference: {vector / reference:.1f}x")
 

@@ -30,7 +30,8 @@ def _normal(records: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None
 
 
 def assert_same(lines: list[str]) -> None:
-    column = nccl_column(pa.array(lines, pa.string()))
+    """The vectorized path (forced: ``python_below=0``) gives the reference's records."""
+    column = nccl_column(pa.array(lines, pa.string()), python_below=0)
     assert column.type == pa.list_(NCCL_RECORD)
     assert len(column) == len(lines)
     for line, got in zip(lines, column.to_pylist(), strict=True):
@@ -50,13 +51,15 @@ def test_generated_lines_agree(lines: list[str]) -> None:
 
 
 def test_empty_and_recordless_arrays() -> None:
-    assert nccl_column(pa.array([], pa.string())).to_pylist() == []
-    assert nccl_column(pa.array(["plain", "", "level=info msg=x"])).to_pylist() == [None] * 3
+    for below in (0, 512):
+        assert nccl_column(pa.array([], pa.string()), python_below=below).to_pylist() == []
+        plain = pa.array(["plain", "", "level=info msg=x"])
+        assert nccl_column(plain, python_below=below).to_pylist() == [None] * 3
 
 
 def test_null_lines_stay_null() -> None:
     line = "h:1:2 [0] NCCL INFO Connected all rings"
-    got = nccl_column(pa.array([None, line, None], pa.string())).to_pylist()
+    got = nccl_column(pa.array([None, line, None], pa.string()), python_below=0).to_pylist()
     assert (got[0], got[2]) == (None, None)
     assert [r["family"] for r in got[1] or []] == ["connected"]
 
@@ -67,7 +70,7 @@ def test_large_string_and_sliced_input() -> None:
         "count 8 datatype 7 op 0 root 0 comm 0x3 [nranks=2] stream 0x4"
     )
     large = pa.array(["x", record, "y"], pa.large_string()).slice(1)
-    got = nccl_column(large).to_pylist()
+    got = nccl_column(large, python_below=0).to_pylist()
     assert len(got) == 2
     assert [r["op_count"] for r in got[0] or []] == [0x1F]
     assert got[1] is None
@@ -77,7 +80,7 @@ def test_repeated_messages_are_parsed_once_but_land_on_every_line() -> None:
     lines = [
         f"n{i % 3}:1:{i} [0] NCCL INFO Channel 00 : 0[0] -> 1[1] via P2P/IPC" for i in range(50)
     ]
-    got = nccl_column(pa.array(lines)).to_pylist()
+    got = nccl_column(pa.array(lines), python_below=0).to_pylist()
     assert [r[0]["tid"] for r in got] == list(range(50))
     assert {r[0]["host"] for r in got} == {"n0", "n1", "n2"}
 
@@ -134,3 +137,13 @@ def test_coll_call_splitter_equals_the_regex(messages: list[str]) -> None:
     found = pc.extract_regex(texts, f"^(?:{re2(family.pattern)})")
     for name in capture_names(family.pattern):
         assert groups[name].to_pylist() == found.field(name).to_pylist(), name
+
+
+def test_small_batches_take_the_reference_loop_with_the_same_result() -> None:
+    lines = [
+        f"h:1:{i} [0] NCCL INFO Channel 0{i % 8} : 0[0] -> 1[1] via P2P/IPC" for i in range(20)
+    ]
+    lines += ["a:1:1 [0] NCCL INFO comm 0x1 rank 1 nranks a:1:2 [0] NCCL INFO Connected all rings"]
+    small = nccl_column(pa.array(lines)).to_pylist()  # 21 candidates: below the threshold
+    assert small == nccl_column(pa.array(lines), python_below=0).to_pylist()
+    assert [len(r or []) for r in small] == [1] * 20 + [2]

@@ -57,10 +57,13 @@ def _nics(text: pa.StringArray) -> pa.ListArray:
 
 
 def typed(name: str, text: pa.StringArray) -> pa.Array:
-    """Column ``name`` from captured text (``""`` = not captured), as ``convert`` does."""
+    """Column ``name`` from captured text, as ``convert`` does.
+
+    ``""`` is "not captured": null, or false for a flag; a null stays null.
+    """
     arrow = COLUMNS[name]
     if pa.types.is_boolean(arrow):
-        return pc.not_equal(pc.fill_null(text, ""), "")
+        return pc.not_equal(text, "")
     text = _nonempty(text)
     kind = COLUMN_KIND.get(name)
     if kind == "hex":
@@ -90,7 +93,7 @@ def attrs_map(names: Sequence[str], columns: Sequence[pa.StringArray]) -> pa.Map
 
 
 def edge_post(values: dict[str, pa.Array]) -> None:
-    """Vectorized ``_nccl_values.edge_post``: transport kind, P2P mode, read flag."""
+    """Vectorized ``_nccl_values.edge_post`` on captured texts (``typed`` comes after)."""
     transport = values["transport"]
     first = pc.list_element(pc.split_pattern(transport, "/", max_splits=1), 0)
     kind = pc.if_else(pc.equal(transport, "direct shared memory"), "SHM", first)

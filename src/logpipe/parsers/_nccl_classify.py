@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logpipe.parsers._nccl_arrow import attrs_map, edge_post, typed
+from logpipe.parsers._nccl_arrow import attrs_map, edge_post
 from logpipe.parsers._nccl_families import FAMILIES
 from logpipe.parsers._nccl_regex import Family, capture_names, re2
 from logpipe.parsers._nccl_values import COLUMNS
@@ -34,7 +34,8 @@ FAMILY_NAMES = pa.array([f.name for f in FAMILIES] + [None], pa.string())
 
 @dataclass
 class Classified:
-    """Per distinct message: its family index, and each column's values where it has one."""
+    """Per distinct message: its family index, and each column's captured texts (the
+    ``attrs`` maps) where its family has that column."""
 
     family: np.ndarray
     pieces: dict[str, list[tuple[np.ndarray, pa.Array]]] = field(
@@ -146,14 +147,18 @@ def _groups(family: Family, texts: pa.StringArray) -> tuple[np.ndarray, dict[str
 
 
 def _values(family: Family, found: dict[str, pa.Array]) -> dict[str, pa.Array]:
-    """Typed columns (and ``attrs``) of the rows a family matched."""
+    """Captured texts per column (and the ``attrs`` map) of the rows a family matched.
+
+    Texts become typed values once per column, over all families (``typed``): far fewer
+    compute calls than once per family and column.
+    """
     values: dict[str, pa.Array] = {}
     extra: list[str] = []
     for name in _NAMES[family.name]:
         if name.startswith("_"):
             continue
         if name in COLUMNS:
-            values[name] = typed(name, found[name])
+            values[name] = found[name]
         else:
             extra.append(name)
     if extra:

@@ -16,15 +16,19 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logpipe.parsers._nccl_arrow import flatnonzero
+from logpipe.parsers._nccl_arrow import flatnonzero, typed
 from logpipe.parsers._nccl_classify import FAMILY_NAMES, Classified, classify_column
 from logpipe.parsers._nccl_families import BARE_VERSION_RE2, START
 from logpipe.parsers._nccl_record import NCCL_RECORD
-from logpipe.parsers._nccl_reference import split_records
+from logpipe.parsers._nccl_reference import parse_nccl, split_records
 from logpipe.parsers._nccl_regex import HOST, N9, N18, NUM, TS, WS, re2
 from logpipe.parsers._nccl_values import COLUMNS, parse_ts
 
-__all__ = ["nccl_column"]
+__all__ = ["PYTHON_BELOW", "nccl_column"]
+
+#: Below this many candidate lines in a batch, the per-line reference is cheaper than the
+#: vectorized path's fixed cost (regex compiles, the family loop: about 20 ms a batch).
+PYTHON_BELOW = 512
 
 _TYPE = pa.list_(NCCL_RECORD)
 _TYPES = {f.name: f.type for f in NCCL_RECORD}
@@ -198,9 +202,12 @@ def _family_column(
     name: str, pieces: list[tuple[np.ndarray, pa.Array]], index: _Index, prefix: pa.Array | None
 ) -> pa.Array:
     """A family column in record order; a prefix column (file:line) fills its gaps."""
+    joined = pa.concat_arrays([v for _, v in pieces])
+    values = joined if name == "attrs" else typed(name, joined)
     fallback = pa.nulls(1, _TYPES[name]) if prefix is None else prefix
-    values = pa.concat_arrays([*(v.cast(_TYPES[name]) for _, v in pieces), fallback])
-    return values.take(index.of(pieces, prefix is not None))
+    return pa.concat_arrays([values.cast(_TYPES[name]), fallback]).take(
+        index.of(pieces, prefix is not None)
+    )
 
 
 def _gather(tables: _Tables, classified: Classified, order: np.ndarray) -> list[pa.Array]:
@@ -225,24 +232,41 @@ def _gather(tables: _Tables, classified: Classified, order: np.ndarray) -> list[
     return columns
 
 
-def nccl_column(lines: pa.StringArray | pa.LargeStringArray) -> pa.ListArray:
-    """``list<NCCL_RECORD>`` per line, null where a line holds no NCCL record.
+def _reference(sub: pa.StringArray) -> tuple[np.ndarray, pa.StructArray]:
+    """Records of every line of ``sub`` by the per-line reference, and their lines."""
+    owners: list[int] = []
+    records: list[dict[str, object]] = []
+    for position, line in enumerate(sub.to_pylist()):
+        found = parse_nccl(line)
+        owners.extend([position] * len(found))
+        records.extend(found)
+    return np.array(owners, np.int64), pa.array(records, NCCL_RECORD)
 
-    Equal to ``[parse_nccl(line) or None for line in lines]``, computed on whole arrays.
-    """
-    size = len(lines)
-    candidates = flatnonzero(_maybe_records(lines))
-    sub = lines.take(pa.array(candidates)).cast(pa.string())
+
+def _vectorized(sub: pa.StringArray) -> tuple[np.ndarray, pa.StructArray]:
+    """Records of every line of ``sub`` by the tables, and their lines (in line order)."""
     tables, fast_at = _fast(sub)
     slow_mask = np.ones(len(sub), bool)
     slow_mask[fast_at] = False
     tables = _slow(sub, np.flatnonzero(slow_mask), tables)
-    owners = candidates[tables.owner]
-    order = np.argsort(owners, kind="stable")
+    order = np.argsort(tables.owner, kind="stable")
     classified = classify_column(tables.bodies)
-    records = pa.StructArray.from_arrays(
-        _gather(tables, classified, order), fields=list(NCCL_RECORD)
-    )
-    counts = np.bincount(owners, minlength=size)
+    columns = _gather(tables, classified, order)
+    return tables.owner[order], pa.StructArray.from_arrays(columns, fields=list(NCCL_RECORD))
+
+
+def nccl_column(
+    lines: pa.StringArray | pa.LargeStringArray, *, python_below: int = PYTHON_BELOW
+) -> pa.ListArray:
+    """``list<NCCL_RECORD>`` per line, null where a line holds no NCCL record.
+
+    Equal to ``[parse_nccl(line) or None for line in lines]``, computed on whole arrays;
+    when fewer than ``python_below`` lines may hold records, by that very loop (cheaper
+    than the vectorized path's fixed cost per batch).
+    """
+    candidates = flatnonzero(_maybe_records(lines))
+    sub = lines.take(pa.array(candidates)).cast(pa.string())
+    owners, records = (_reference if len(sub) < python_below else _vectorized)(sub)
+    counts = np.bincount(candidates[owners], minlength=len(lines))
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
     return pa.ListArray.from_arrays(offsets, records, type=_TYPE, mask=pa.array(counts == 0))
