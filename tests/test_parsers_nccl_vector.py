@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -147,3 +151,24 @@ def test_small_batches_take_the_reference_loop_with_the_same_result() -> None:
     small = nccl_column(pa.array(lines)).to_pylist()  # 21 candidates: below the threshold
     assert small == nccl_column(pa.array(lines), python_below=0).to_pylist()
     assert [len(r or []) for r in small] == [1] * 20 + [2]
+
+
+def test_column_round_trips_through_parquet_and_duckdb(tmp_path: Path) -> None:
+    """What issue 5's views will do: store the column, unnest the records in SQL."""
+    log = shared.require("nccl/real/keitaw-p5-eks-efa-v2.22.3-full.log")
+    lines = log.read_text(errors="replace").split("\n")
+    table = pa.table({"line": pa.array(lines), "nccl": nccl_column(pa.array(lines))})
+    pq.write_table(table, tmp_path / "nccl.parquet")
+    back = pq.read_table(tmp_path / "nccl.parquet")
+    assert back.equals(table)
+    rows = (
+        duckdb.connect()
+        .execute(
+            "SELECT r.transport, count(*) FROM (SELECT unnest(nccl) AS r FROM read_parquet(?)) "
+            "WHERE r.family IN ('edge', 'collnet') GROUP BY 1 ORDER BY 1",
+            [str(tmp_path / "nccl.parquet")],
+        )
+        .fetchall()
+    )
+    expected = json.loads(log.with_suffix(".expected.json").read_text())["transports_count"]
+    assert dict(rows) == expected

@@ -20,7 +20,7 @@ from rich.text import Text
 from logpipe.errors import SourceError
 from logpipe.parsers.nccl_summary import summarize_file
 
-__all__ = ["inspect_command", "register"]
+__all__ = ["inspect_command", "ranges", "register"]
 
 _PROG = "logpipe nccl inspect"
 
@@ -51,7 +51,7 @@ def _facts(summary: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _test_facts(test: dict[str, Any]) -> tuple[str, str, str, str, str]:
-    busbw = [r["oop"]["busbw"] for r in test["rows"] if isinstance(r["oop"]["busbw"], float)]
+    busbw = [r["oop"]["busbw"] for r in test["rows"] if isinstance(r["oop"]["busbw"], int | float)]
     return (
         test["name"] or "(unnamed)",
         str(len(test["rows"])),
