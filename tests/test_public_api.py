@@ -26,6 +26,9 @@ PUBLIC_MODULES = [
     "logpipe.formatting.structlog",
     "logpipe.levels",
     "logpipe.parsers",
+    "logpipe.parsers.nccl",
+    "logpipe.parsers.nccl_summary",
+    "logpipe.parsers.nccl_tests",
     "logpipe.sample",
 ]
 
