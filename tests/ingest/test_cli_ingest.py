@@ -145,13 +145,21 @@ def test_watch_lands_new_lines_and_stops_cleanly(tmp_path: Path, sig: signal.Sig
         assert proc.wait(timeout=10) == 0
         assert time.monotonic() - started < 5
         err = proc.communicate()[1]
-    assert 'level=info msg="new file"' in err  # logpipe's own logrus formatter
+    assert 'level=info msg="following files" files=' in err  # logpipe's logrus formatter
+    assert 'level=info msg="new file" file=sub/new.log generation=0 source=s' in err
     for bad in ("Traceback", "panicked"):
         assert bad not in err
     assert [r[3] for r in lines(ds)] == ["first", "second"]  # never the half line
     append(src / "sub" / "new.log", b"ne\n")
     logpipe("sync", str(src), "--to", str(ds), "--state-dir", str(tmp_path / "st"))
     assert [r[3] for r in lines(ds)] == ["first", "second", "half a line"]
+
+
+def test_watch_refuses_a_source_that_is_not_there(tmp_path: Path) -> None:
+    out = logpipe("watch", str(tmp_path / "typo"), "--to", str(tmp_path / "ds"))
+    assert out.returncode == 2
+    assert "is not a directory" in out.stderr
+    clean(out)
 
 
 def test_watch_waits_for_a_missing_source_to_come_back(tmp_path: Path) -> None:
