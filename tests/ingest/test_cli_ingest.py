@@ -100,6 +100,13 @@ def test_errors_are_one_clear_line_and_status_2(tmp_path: Path) -> None:
     assert "unknown key 'flush_intervall'" in out.stderr
     assert str(conf) in out.stderr
     clean(out)
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "x.log").write_text("x\n")
+    bad_to = logpipe("sync", str(tmp_path / "src"), "--to", str(tmp_path / "a-file"))
+    assert bad_to.returncode == 2
+    assert "a-file" in bad_to.stderr
+    clean(bad_to)
     missing = logpipe("status", str(tmp_path / "nothing"))
     assert missing.returncode == 2
     assert "no logpipe dataset" in missing.stderr

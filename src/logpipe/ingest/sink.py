@@ -227,6 +227,10 @@ class DeltaSink:
                 )
             except DeltaError as exc:  # created meanwhile by another writer: fine
                 log.debug("table creation raced", extra={"error": str(exc)})
+                table = self.table()
+                if table is None:
+                    raise DatasetError(f"cannot create a Delta table at {self.uri}: {exc}") from exc
+                return table
             return DeltaTable(self.uri)
         known = set(pa.schema(table.schema().to_arrow()).names)
         new = [f.with_nullable(True) for f in schema if f.name not in known]
