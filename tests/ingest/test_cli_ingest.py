@@ -173,13 +173,14 @@ def test_watch_waits_for_a_missing_source_to_come_back(tmp_path: Path) -> None:
     src, ds = tmp_path / "s", tmp_path / "ds"
     src.mkdir()
     with watching(src, ds, "--poll-interval", "0.2") as proc:
-        time.sleep(1.0)
+        append(src / "first.log", b"first\n")
+        eventually(lambda: len(lines(ds)) == 1)  # it is running
         src.rename(tmp_path / "away")
         time.sleep(1.0)
         assert proc.poll() is None
         (tmp_path / "away").rename(src)
         append(src / "back.log", b"back\n")
-        eventually(lambda: [r[3] for r in lines(ds)] == ["back"])
+        eventually(lambda: [r[3] for r in lines(ds)] == ["back", "first"])
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
 

@@ -23,7 +23,8 @@ class Verdict:
     ``copies``: files that only repeat a followed generation (copytruncate's copy, a
     hard link, ``cp``): never read, so nothing is taken twice. ``lost``: streams that
     were bound and are not any more; ``rewritten`` the subset whose own file was
-    truncated or rewritten in place (their fd now shows other content).
+    truncated or rewritten in place (their fd now shows other content). ``deferred``:
+    files whose fate depends on a file that changed during the scan (the next decides).
     """
 
     kept: list[tuple[Stream, Probe]] = field(default_factory=list)
@@ -32,6 +33,7 @@ class Verdict:
     copies: list[tuple[Probe, Stream]] = field(default_factory=list)
     lost: list[Stream] = field(default_factory=list)
     rewritten: list[Stream] = field(default_factory=list)
+    deferred: list[Probe] = field(default_factory=list)
     errors: list[tuple[Probe, OSError]] = field(default_factory=list)
 
 
@@ -53,6 +55,13 @@ def _still_there(stream: Stream, probe: Probe) -> bool:
     return stream.intact(read, st.st_size)
 
 
+def _unchanged(probe: Probe) -> bool:
+    """Whether a found file is still what the scan saw (same inode, size and mtime)."""
+    st = os.stat(probe.path, follow_symlinks=False)
+    then = probe.st
+    return (st.st_ino, st.st_size, st.st_mtime_ns) == (then.st_ino, then.st_size, then.st_mtime_ns)
+
+
 def _primary(stream: Stream, files: list[Probe]) -> Probe:
     """Of several files holding a stream's prefix, the one that is the original."""
     rec = stream.record
@@ -68,7 +77,7 @@ class _Scan:
     def __init__(self, streams: list[Stream], probes: Iterable[Probe]) -> None:
         self.v = Verdict()
         self.pool: list[Probe] = []
-        self.readers: dict[int, tuple[Reader, int]] = {}  # id(stream) -> its live file
+        self.readers: dict[int, Probe] = {}  # id(stream) -> the live file it is bound to
         by_loc = {s.loc: s for s in streams if s.loc is not None}
         for probe in probes:
             self._quick(by_loc.get(probe.relpath), probe)
@@ -88,7 +97,7 @@ class _Scan:
             try:
                 if _still_there(s, probe):
                     self.v.kept.append((s, probe))
-                    self.readers[id(s)] = (probe.read, probe.st.st_size)
+                    self.readers[id(s)] = probe
                     return
             except OSError as exc:
                 self.v.errors.append((probe, exc))
@@ -159,7 +168,7 @@ class _Scan:
         primary = _primary(stream, files)
         self.taken.add(id(primary))
         self.v.binds.append((stream, primary))
-        self.readers[id(stream)] = (primary.read, primary.st.st_size)
+        self.readers[id(stream)] = primary
 
     def _verified(self, stream: Stream, probe: Probe) -> bool:
         if id(probe) in self.failed:
@@ -175,8 +184,13 @@ class _Scan:
         for s in self.matches[id(probe)]:
             live = self.readers.get(id(s))
             try:
-                if live is not None and same_tail(probe.read, size, *live):
+                if live is not None and same_tail(probe.read, size, live.read, live.st.st_size):
                     self.v.copies.append((probe, s))
+                    return
+                if live is not None and not _unchanged(live):
+                    # The original changed while being compared (copytruncate between
+                    # its copy and its truncate): decide at the next scan, not now.
+                    self.v.deferred.append(probe)
                     return
             except OSError as exc:
                 self._fail(probe, exc)
