@@ -26,7 +26,7 @@ _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 #: Compact, escape-free, flat objects: what the vectorized path handles itself.
 _STR: Final = r'"[^"\\\x00-\x1f]*"'
-_SCALAR: Final = r"-?[0-9][0-9.eE+-]*|true|false|null"
+_SCALAR: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null"
 JSON_FLAT: Final = (
     r"\{(?:" + _STR + ":(?:" + _STR + "|" + _SCALAR + ")(?:," + _STR + ":(?:" + _STR + "|"
     r"" + _SCALAR + "))*)?\\}"

@@ -46,7 +46,7 @@ _PY_BARE_QUOTED: Final = re.compile(BARE_QUOTED, re.ASCII)
 #: A line that may be key=value (cheap, anchored): the vectorized path's pre-filter.
 KV_START: Final = '[^ ="]*='
 #: Keys that, right after a leading ``level=``, mark a generic logfmt line (go-kit, slog).
-_GENERIC_SECOND: Final = frozenset(ROLES["logfmt"]) - frozenset(("msg", "func", "file"))
+GENERIC_SECOND: Final = frozenset(ROLES["logfmt"]) - frozenset(("msg", "func", "file"))
 
 Pairs = list[tuple[str, str]]
 
@@ -109,7 +109,7 @@ def _signature_level(keys: list[str]) -> int | None:
     """Index of the ``level`` pair of a logrus signature, or None."""
     if keys[:2] == ["time", "level"]:
         return 1
-    if keys[0] == "level" and (len(keys) == 1 or keys[1] not in _GENERIC_SECOND):
+    if keys[0] == "level" and (len(keys) == 1 or keys[1] not in GENERIC_SECOND):
         return 0
     return None
 
