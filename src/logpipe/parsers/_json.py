@@ -24,8 +24,8 @@ _DECODER: Final = json.JSONDecoder()
 _WS: Final = " \t\n\r"
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
-#: Compact, escape-free, flat objects: what the vectorized path handles itself.
-_STR: Final = r'"[^"\\\x00-\x1f]*"'
+#: Compact flat objects: what the vectorized path handles itself.
+_STR: Final = r'"(?:[^"\\\x00-\x1f]|\\[^\x00-\x1f])*"'
 _SCALAR: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null"
 JSON_FLAT: Final = (
     r"\{(?:" + _STR + ":(?:" + _STR + "|" + _SCALAR + ")(?:," + _STR + ":(?:" + _STR + "|"

@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,13 +26,15 @@ from logpipe.parsers._logfmt import KV_START
 from logpipe.parsers._logrus import PFX_DETECT, TTY_HEAD, TTY_PLAIN_HEAD
 from logpipe.parsers._reference import CONTROL, parse_text
 from logpipe.parsers._schema import FORMATS, SCHEMA
-from logpipe.parsers._time import parse_ts_array
 from logpipe.parsers._vbuf import as_strings, bools, cut, matches, slices, view
 from logpipe.parsers._vformats import FMT, Parsed, parse_json_rows, parse_kv_rows
+from logpipe.parsers._vtime import parse_ts_array
 from logpipe.parsers._vtty import parse_tty_rows
 from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
 
 FALLBACK: Final = -1
+#: Below this many rows per thread, one thread does the whole batch.
+MIN_ROWS_PER_THREAD: Final = 8192
 _TYPES: Final = {f.name: f.type for f in SCHEMA}
 _TEXT_COLUMNS: Final = [f.name for f in SCHEMA if f.name not in ("format", "nccl")]
 _SUSPECT: Final = CONTROL[:-1] + "\ufffd]|^\x1b\\["
@@ -51,13 +56,31 @@ class Bodies:
 
 
 def _route(texts: pa.StringArray) -> np.ndarray:
-    """The parser of each row: a FORMATS code of its family, or FALLBACK."""
+    """The parser of each row: a FORMATS code of its family, or FALLBACK.
+
+    The reference's order of recognition decides; each pattern runs only on the rows
+    whose first byte allows it and that no earlier format took.
+    """
+    data, offsets = view(texts)
+    first = np.zeros(len(texts), np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    first[filled] = data[offsets[:-1][filled]]
     route = np.full(len(texts), FMT["plain"])
-    route[matches(texts, "^" + KV_START)] = FMT["logfmt"]
-    route[matches(texts, f"^(?:{PFX_DETECT}|{TTY_PLAIN_HEAD})")] = FALLBACK
-    route[matches(texts, "^" + TTY_HEAD)] = FMT["logrus_tty"]
-    route[bools(pc.starts_with(texts, "{"))] = FMT["logrus_json"]
+    route[first == ord("{")] = FMT["logrus_json"]
+    _assign(texts, route, first == 0x1B, "^" + TTY_HEAD, FMT["logrus_tty"])
+    maybe = np.isin(first, np.frombuffer(b"\x1b[TDIWEFP", np.uint8))
+    _assign(texts, route, maybe, f"^(?:{PFX_DETECT}|{TTY_PLAIN_HEAD})", FALLBACK)
+    _assign(texts, route, np.ones(len(texts), np.bool_), "^" + KV_START, FMT["logfmt"])
     return route
+
+
+def _assign(
+    texts: pa.StringArray, route: np.ndarray, allowed: np.ndarray, pattern: str, code: int
+) -> None:
+    """Give ``code`` to the still-plain rows among ``allowed`` that ``pattern`` matches."""
+    rows = np.flatnonzero(allowed & (route == FMT["plain"]))
+    if len(rows):
+        route[rows[matches(texts.take(pa.array(rows)), pattern)]] = code
 
 
 def parse_bodies(texts: pa.StringArray) -> Bodies:
@@ -142,7 +165,8 @@ def _assemble_one(
     base = 0
     for rows, cols in parts:
         values = cols.get(name)
-        if values is None:
+        if values is None or values.null_count == len(values):
+            owner[rows] = -1  # a later part's nulls override an earlier part's values
             continue
         owner[rows] = base + np.arange(len(rows))
         arrays.append(values.cast(_TYPES[name]))
@@ -154,7 +178,7 @@ def _assemble_one(
 
 
 def _assemble(n: int, parts: list[tuple[np.ndarray, dict[str, pa.Array]]]) -> dict[str, pa.Array]:
-    """One column per name; for each row the latest part that has a value decides."""
+    """One column per name; for each row the latest part that covers it decides."""
     return {name: _assemble_one(n, parts, name) for name in _TEXT_COLUMNS}
 
 
@@ -178,9 +202,28 @@ def _nccl(fmt: np.ndarray, lines: pa.StringArray, level: pa.Array) -> tuple[pa.A
     return records, level
 
 
-def parse_batch(lines: pa.StringArray | pa.LargeStringArray) -> pa.RecordBatch:
-    """Parse whole arrays of lines (one output row per input line, never fewer)."""
+def parse_batch(
+    lines: pa.StringArray | pa.LargeStringArray, *, threads: int | None = None
+) -> pa.RecordBatch:
+    """Parse whole arrays of lines (one output row per input line, never fewer).
+
+    Large batches are cut into contiguous slices parsed on ``threads`` threads (default:
+    the CPUs this process may use); the kernels release the GIL, so they overlap.
+    """
     arr = as_strings(lines)
+    workers = threads if threads is not None else len(os.sched_getaffinity(0))
+    count = max(1, min(workers, len(arr) // MIN_ROWS_PER_THREAD))
+    if count == 1:
+        return _parse(arr)
+    bounds = np.linspace(0, len(arr), count + 1).astype(np.int64)
+    slices_ = [arr.slice(int(a), int(b - a)) for a, b in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(count) as pool:
+        batches = list(pool.map(_parse, slices_))
+    columns = [pa.concat_arrays([b.column(i) for b in batches]) for i in range(len(SCHEMA))]
+    return pa.RecordBatch.from_arrays(columns, schema=SCHEMA)
+
+
+def _parse(arr: pa.StringArray) -> pa.RecordBatch:
     null = bools(arr.is_null())
     if null.any():
         arr = pc.fill_null(arr, "")

@@ -9,16 +9,19 @@ define the semantics; the property test holds them equal.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Final
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logpipe.parsers._fields import LOGRUS_LEVELS
-from logpipe.parsers._json import JSON_FLAT
+from logpipe.parsers._fields import LOGRUS_LEVELS, go_unquote
+from logpipe.parsers._json import JSON_FLAT, no_surrogates
 from logpipe.parsers._logfmt import BARE_QUOTED, CUSTOM_QUOTE, GENERIC_SECOND, LOGFMT_KEY
 from logpipe.parsers._schema import FORMATS
 from logpipe.parsers._vbuf import bools, lasts, matches, slices, spread, view
@@ -26,9 +29,13 @@ from logpipe.parsers._vroles import ROLE_FORMATS, bind_roles
 from logpipe.parsers._vtoken import Pairs, json_pairs, kv_pairs
 
 _KEY_E: Final = '[^ ="]*'
-_PAIR_E: Final = _KEY_E + '=(?:"[^"\\\\]*"|[^ "=]*)'
+_PAIR_E: Final = _KEY_E + '=(?:"(?:[^"\\\\]|\\\\.)*"|[^ "=\\\\]*)'
 KV_ELIGIBLE: Final = "^" + _PAIR_E + "(?: " + _PAIR_E + ")* ?$"
 JSON_ELIGIBLE: Final = "^" + JSON_FLAT + "$"
+# Go escapes that JSON reads differently or not at all (\\x bytes, octal, \\a, \\v, \\U, \\', no
+# \\/), and JSON surrogate escapes: values holding them are decoded one by one.
+_GO_ONLY: Final = re.compile(r"\\[avx'0-7U/]|\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 FMT: Final = {name: i for i, name in enumerate(FORMATS)}
 _ROLE_FMT: Final = np.array([ROLE_FORMATS.index(f) if f in ROLE_FORMATS else -1 for f in FORMATS])
 
@@ -82,33 +89,82 @@ def eligible(
     return Eligible(rows, np.flatnonzero(~ok), sub, p, keys, raws)
 
 
+def decode(
+    values: pa.StringArray, which: np.ndarray, go: bool
+) -> tuple[pa.StringArray, np.ndarray]:
+    """``values`` with those at ``which`` unescaped (Go ``%q`` or JSON), and where that failed.
+
+    All escaped values are decoded in one ``json.loads`` of a JSON array built from them
+    when their escapes mean the same in JSON; otherwise one by one.
+    """
+    failed = np.zeros(len(values), np.bool_)
+    at = np.flatnonzero(which)
+    if len(at) == 0:
+        return values, failed
+    texts: list[str] = values.take(pa.array(at)).to_pylist()
+    joined = '["' + '","'.join(texts) + '"]'
+    out: list[str] | None = None
+    if not (_GO_ONLY if go else _SURROGATE_ESCAPE).search(joined):
+        try:
+            out = json.loads(joined)
+        except ValueError:
+            out = None
+    if out is None or len(out) != len(texts):
+        out = []
+        for i, text in zip(at, texts, strict=True):
+            try:
+                out.append(go_unquote('"' + text + '"') if go else _json_string(text))
+            except ValueError:
+                failed[i] = True
+                out.append(text)
+    return pc.replace_with_mask(values, pa.array(which), pa.array(out, pa.string())), failed
+
+
+def _json_string(text: str) -> str:
+    return no_surrogates(scanstring(text + '"', 0)[0])
+
+
+def _result(e: Eligible, fmt: np.ndarray, cols: dict[str, pa.Array], bad: np.ndarray) -> Parsed:
+    """Rows parsed here; ``bad`` rows go to the reference, plain-format rows are plain."""
+    plain = fmt == FMT["plain"]
+    keep = ~plain & ~bad
+    mask = pa.array(keep)
+    return Parsed(
+        e.rows[keep],
+        fmt[keep],
+        {k: v.filter(mask) for k, v in cols.items()},
+        np.concatenate([e.fallback, e.rows[bad]]),
+        e.rows[plain & ~bad],
+    )
+
+
 def parse_kv_rows(texts: pa.StringArray) -> Parsed:
     """Key=value rows: logrus text, x-cray key=value and generic logfmt."""
     e = eligible(texts, matches(texts, KV_ELIGIBLE) & ~matches(texts, CUSTOM_QUOTE), kv_pairs)
     if e is None:
         return nothing(np.arange(len(texts)))
-    rows, fallback, sub, p, keys, raws = e.rows, e.fallback, e.sub, e.pairs, e.keys, e.raws
-    fmt = _kv_formats(sub, p, keys, raws)
-    cols = bind_roles(len(rows), _ROLE_FMT[fmt], p.row, keys, raws)
+    m, p, keys = len(e.rows), e.pairs, e.keys
+    fmt, level_escaped = _kv_formats(e.sub, p, keys, e.raws)
+    # x-cray does not escape: its quoted values are only stripped of their quotes.
+    values, failed = decode(e.raws, p.escaped & (fmt[p.row] != FMT["prefixed"]), go=True)
+    cols = bind_roles(m, _ROLE_FMT[fmt], p.row, keys, values)
     logrus = (fmt == FMT["logrus_text"]) | (fmt == FMT["prefixed"])
     cols["msg"] = pc.if_else(pa.array(logrus & ~bools(cols["msg"].is_valid())), "", cols["msg"])
     at = np.flatnonzero(bools(pc.equal(keys, "prefix")))
     at = at[lasts(p.row[at])]
-    prefix = spread(len(rows), p.row[at], raws.take(pa.array(at, pa.int64())))
+    prefix = spread(m, p.row[at], values.take(pa.array(at, pa.int64())))
     cols["prefix"] = pc.if_else(pa.array(fmt == FMT["prefixed"]), prefix, None)
-    keep = fmt != FMT["plain"]
-    cols = {k: v.filter(pa.array(keep)) for k, v in cols.items()}
-    return Parsed(rows[keep], fmt[keep], cols, fallback, rows[~keep])
+    return _result(e, fmt, cols, level_escaped | _per_row(m, p.row, failed))
 
 
 def _kv_formats(
     sub: pa.StringArray, p: Pairs, keys: pa.StringArray, raws: pa.StringArray
-) -> np.ndarray:
-    """``_logfmt.classify`` over whole arrays: a FORMATS code per row (plain when none)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_logfmt.classify`` over whole arrays: a FORMATS code per row (plain when none),
+    and the rows whose signature level is escaped (left to the reference)."""
     m = len(sub)
     count = np.bincount(p.row, minlength=m)
-    first = np.zeros(m, np.int64)
-    np.cumsum(count[:-1], out=first[1:])
+    first = np.cumsum(count) - count
     k0 = keys.take(pa.array(first))
     k1 = keys.take(pa.array(np.minimum(first + 1, len(keys) - 1)))
     k1 = pc.if_else(pa.array(count >= 2), k1, None)
@@ -118,27 +174,33 @@ def _kv_formats(
     )
     at = np.where(time_level, first + 1, first)
     level = raws.take(pa.array(at))
-    signed = (time_level | level_first) & bools(
-        pc.is_in(level, value_set=pa.array(sorted(LOGRUS_LEVELS)))
-    )
+    shaped = time_level | level_first
+    signed = shaped & bools(pc.is_in(level, value_set=pa.array(sorted(LOGRUS_LEVELS))))
     data, offsets = view(sub)
     trailing = data[offsets[1:] - 1] == 32
     has_prefix = _per_row(m, p.row, bools(pc.equal(keys, "prefix")))
-    bare = p.quoted & matches(raws, "^" + BARE_QUOTED[1:-1] + "$")
+    quoted = np.flatnonzero(p.quoted)
+    bare = np.zeros(len(p.row), np.bool_)
+    bare[quoted] = matches(raws.take(pa.array(quoted)), "^" + BARE_QUOTED[1:-1] + "$")
     evidence = trailing | has_prefix | (~p.quoted[at] & _per_row(m, p.row, bare))
-    odd_key = _per_row(m, p.row, ~matches(keys, "^" + LOGFMT_KEY + "$"))
-    generic = np.where(odd_key, FMT["plain"], FMT["logfmt"])
-    return np.where(signed, np.where(evidence, FMT["prefixed"], FMT["logrus_text"]), generic)
+    unsigned = np.flatnonzero(~signed[p.row])
+    odd = np.zeros(len(p.row), np.bool_)
+    odd[unsigned] = ~matches(keys.take(pa.array(unsigned)), "^" + LOGFMT_KEY + "$")
+    generic = np.where(_per_row(m, p.row, odd), FMT["plain"], FMT["logfmt"])
+    fmt = np.where(signed, np.where(evidence, FMT["prefixed"], FMT["logrus_text"]), generic)
+    return fmt, shaped & p.escaped[at]
 
 
 def parse_json_rows(texts: pa.StringArray) -> Parsed:
-    """Flat, compact, escape-free JSON objects."""
+    """Flat, compact JSON objects (escaped strings decoded one by one)."""
     e = eligible(texts, matches(texts, JSON_ELIGIBLE), json_pairs)
     if e is None:
         return nothing(np.arange(len(texts)))
-    rows, p, keys, raws = e.rows, e.pairs, e.keys, e.raws
-    null = ~p.quoted & bools(pc.equal(raws, "null"))
-    values = pc.if_else(pa.array(null), None, raws)
-    fmt = np.full(len(rows), FMT["logrus_json"])
-    cols = bind_roles(len(rows), _ROLE_FMT[fmt], p.row, keys, values)
-    return Parsed(rows, fmt, cols, e.fallback)
+    p = e.pairs
+    keys, bad_keys = decode(e.keys, p.key_escaped, go=False)
+    values, bad_values = decode(e.raws, p.escaped, go=False)
+    null = ~p.quoted & bools(pc.equal(e.raws, "null"))
+    values = pc.if_else(pa.array(null), None, values)
+    fmt = np.full(len(e.rows), FMT["logrus_json"])
+    cols = bind_roles(len(e.rows), _ROLE_FMT[fmt], p.row, keys, values)
+    return _result(e, fmt, cols, _per_row(len(e.rows), p.row, bad_keys | bad_values))

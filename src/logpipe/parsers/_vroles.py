@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logpipe.parsers._fields import ALWAYS, LEVEL_NAMES, ROLES
-from logpipe.parsers._time import parse_ts_array
 from logpipe.parsers._vbuf import bools, firsts, spread
+from logpipe.parsers._vtime import parse_ts_array
 
 #: Formats with roles, in the order of the ``fmt`` codes ``bind_roles`` takes.
 ROLE_FORMATS: Final = tuple(ROLES)

@@ -9,16 +9,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logpipe.parsers._logrus import PAD, TTY_HEAD, TTY_LEVEL
-from logpipe.parsers._time import ELAPSED, parse_ts_array
+from logpipe.parsers._time import ELAPSED
 from logpipe.parsers._vbuf import bools, matches, slices, view
-from logpipe.parsers._vformats import FMT, Parsed, nothing, pair_texts
+from logpipe.parsers._vformats import FMT, Parsed, decode, nothing, pair_texts
 from logpipe.parsers._vroles import bind_roles
+from logpipe.parsers._vtime import parse_ts_array
 from logpipe.parsers._vtoken import tty_pairs
 
 TTY_ELIGIBLE: Final = (
     "^"
     + TTY_HEAD
-    + r'[^\x1b]*(?: \x1b\[[0-9]{2}m[^\x1b]*\x1b\[0m=(?:"[^"\\\x1b]*"|[^ "\\\x1b]*))*$'
+    + r'[^\x1b]*(?: \x1b\[[0-9]{2}m[^\x1b]*\x1b\[0m=(?:"(?:[^"\\\x1b]|\\[^\x1b])*"|[^ "\\\x1b]*))*$'
 )
 _STEMS: Final = pa.array(list(TTY_LEVEL))
 _LEVELS: Final = pa.array(list(TTY_LEVEL.values()))
@@ -44,7 +45,10 @@ def parse_tty_rows(texts: pa.StringArray) -> Parsed:
     width = pc.utf8_length(seg).to_numpy(zero_copy_only=False)
     padded = ~has | ((seg_end >= body) & (data[np.maximum(first_field - 2, 0)] == 32))
     good = padded & (~has | (width >= PAD))
-    cols = bind_roles(len(rows), np.full(len(rows), -1), pairs.row, *pair_texts(sub, pairs))
+    keys, raws = pair_texts(sub, pairs)
+    values, failed = decode(raws, pairs.escaped & pairs.quoted, go=True)
+    cols = bind_roles(len(rows), np.full(len(rows), -1), pairs.row, keys, values)
+    good &= np.bincount(pairs.row[failed], minlength=len(rows)) == 0
     cols["msg"] = pc.if_else(pa.array(width > PAD), seg, pc.utf8_rtrim(seg, characters=" "))
     cols.update(_header(sub, spans))
     keep = pa.array(good)
@@ -56,9 +60,9 @@ def parse_tty_rows(texts: pa.StringArray) -> Parsed:
 def _span(spans: pa.StructArray, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, length, present) of a named group's byte span in every row."""
     group = spans.field(name)
-    present = group.is_valid().to_numpy(zero_copy_only=False)
-    filled = pc.fill_null(group, pa.scalar([0, 0], group.type))
-    flat = filled.flatten().to_numpy(zero_copy_only=False).reshape(-1, 2)
+    present = bools(group.is_valid())
+    values = group.values.slice(2 * group.offset, 2 * len(group))
+    flat = pc.fill_null(values, 0).to_numpy().reshape(-1, 2) * present[:, None]
     return flat[:, 0].astype(np.int64), flat[:, 1].astype(np.int64), present
 
 
