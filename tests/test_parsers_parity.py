@@ -2,58 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logpipe.parsers import SCHEMA, parse_batch, parse_line
+from logpipe.parsers import parse_batch
+from tests.parse_helpers import agreed_rows
 from tests.shared import glob, read_jsonl
 from tests.strategies import log_lines
-
-
-def batch_rows(lines: Sequence[str | None], large: bool = False) -> list[dict[str, Any]]:
-    arr = pa.array(lines, pa.large_string() if large else pa.string())
-    batch = parse_batch(arr)
-    assert batch.schema == SCHEMA
-    assert batch.num_rows == len(lines)
-    rows: list[dict[str, Any]] = batch.to_pylist(maps_as_pydicts="strict")
-    return rows
-
-
-def assert_parity(lines: list[str]) -> None:
-    got = batch_rows(lines)
-    for line, row in zip(lines, got, strict=True):
-        assert row == parse_line(line), repr(line)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(log_lines(), max_size=25))
 def test_batch_equals_reference_on_generated_lines(lines: list[str]) -> None:
-    assert_parity(lines)
+    agreed_rows(lines)
 
 
 def test_batch_equals_reference_on_golden_outputs() -> None:
     files = glob("golden/logrus", "cases.jsonl")
     lines = [part for f in files for case in read_jsonl(f) for part in case["output"].split("\n")]
     if not lines:
-        import pytest
-
         pytest.skip("golden data missing")
-    assert_parity(lines)
+    agreed_rows(lines)
 
 
 def test_large_string_and_chunked_input_give_the_same_rows() -> None:
     lines = ['time="2024-03-05T14:07:09Z" level=info msg=hi a=1', "plain", "[rank0]:x=1"]
-    assert batch_rows(lines, large=True) == batch_rows(lines)
+    assert agreed_rows(lines, large=True) == agreed_rows(lines)
     chunked = pa.chunked_array([pa.array(lines[:1]), pa.array(lines[1:])])
     assert parse_batch(chunked).to_pylist() == parse_batch(pa.array(lines)).to_pylist()
 
 
 def test_null_entries_keep_their_row() -> None:
-    rows = batch_rows(["a=1", None, "x"])
+    rows = parse_batch(pa.array(["a=1", None, "x"])).to_pylist(maps_as_pydicts="strict")
     assert rows[1]["format"] == "plain"
     assert rows[1]["msg"] is None
     assert rows[1]["parse_error"] == "null line"

@@ -29,8 +29,8 @@ the input array give a ``plain`` row with ``parse_error`` "null line".
 
 from __future__ import annotations
 
+from logpipe.parsers._batch import parse_batch
 from logpipe.parsers._reference import parse_line
 from logpipe.parsers._schema import FORMATS, SCHEMA
-from logpipe.parsers._vector import parse_batch
 
 __all__ = ["FORMATS", "SCHEMA", "parse_batch", "parse_line"]

@@ -49,6 +49,22 @@ def slices(
     return pieces.take(pa.array(index, mask=None if valid is None else ~valid))
 
 
+def first_bytes(arr: pa.StringArray) -> np.ndarray:
+    """The first byte of every row (0 for an empty row)."""
+    data, offsets = view(arr)
+    first = np.zeros(len(arr), np.uint8)
+    filled = offsets[1:] > offsets[:-1]
+    first[filled] = data[offsets[:-1][filled]]
+    return first
+
+
+def replace_at(values: pa.Array, at: np.ndarray, new: pa.Array) -> pa.Array:
+    """``values`` with ``values[at[i]]`` replaced by ``new[i]``."""
+    index = np.arange(len(values))
+    index[at] = len(values) + np.arange(len(at))
+    return pa.concat_arrays([values, new.cast(values.type)]).take(pa.array(index))
+
+
 def cut(arr: pa.StringArray, head: np.ndarray, tail: np.ndarray | None = None) -> pa.StringArray:
     """Every row without its first ``head`` (and last ``tail``) bytes."""
     _, offsets = view(arr)

@@ -1,4 +1,4 @@
-"""``parse_batch``: route whole arrays to the vectorized parsers, the rest to the reference.
+"""Text columns of whole arrays: route to the vectorized parsers, the rest to the reference.
 
 1. Strip line terminators and strong launcher wrappers (byte ranges, one gather).
 2. Route every line with anchored RE2 matches, in the reference's order of recognition:
@@ -6,14 +6,11 @@
 3. Parse each route as a whole; a plain result is retried behind a weak wrapper; plain
    lines that look damaged, and every line a vectorized parser declines, go through the
    reference (``_reference.parse_text``) one by one.
-4. Assemble all parts with one gather per column, then attach NCCL.
+4. Assemble all parts with one gather per column (NCCL is attached by ``_batch``).
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -23,22 +20,18 @@ import pyarrow.compute as pc
 
 from logpipe.parsers import _launcher
 from logpipe.parsers._logfmt import KV_START
-from logpipe.parsers._logrus import PFX_DETECT, TTY_HEAD, TTY_PLAIN_HEAD
+from logpipe.parsers._logrus import PFX_DETECT, TTY_PLAIN_HEAD
 from logpipe.parsers._reference import CONTROL, parse_text
-from logpipe.parsers._schema import FORMATS, SCHEMA
-from logpipe.parsers._vbuf import as_strings, bools, cut, matches, slices, view
+from logpipe.parsers._schema import SCHEMA
+from logpipe.parsers._vbuf import bools, cut, first_bytes, matches, slices, view
 from logpipe.parsers._vformats import FMT, Parsed, parse_json_rows, parse_kv_rows
 from logpipe.parsers._vtime import parse_ts_array
 from logpipe.parsers._vtty import parse_tty_rows
-from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
 
 FALLBACK: Final = -1
-#: Below this many rows per thread, one thread does the whole batch.
-MIN_ROWS_PER_THREAD: Final = 8192
 _TYPES: Final = {f.name: f.type for f in SCHEMA}
 _TEXT_COLUMNS: Final = [f.name for f in SCHEMA if f.name not in ("format", "nccl")]
 _SUSPECT: Final = CONTROL[:-1] + "\ufffd]|^\x1b\\["
-_NCCL_LEVELS: Final = {"INFO": "info", "WARN": "warning", "TRACE": "trace"}
 
 
 @dataclass
@@ -61,14 +54,13 @@ def _route(texts: pa.StringArray) -> np.ndarray:
     The reference's order of recognition decides; each pattern runs only on the rows
     whose first byte allows it and that no earlier format took.
     """
-    data, offsets = view(texts)
-    first = np.zeros(len(texts), np.uint8)
-    filled = offsets[1:] > offsets[:-1]
-    first[filled] = data[offsets[:-1][filled]]
+    first = first_bytes(texts)
     route = np.full(len(texts), FMT["plain"])
     route[first == ord("{")] = FMT["logrus_json"]
-    _assign(texts, route, first == 0x1B, "^" + TTY_HEAD, FMT["logrus_tty"])
-    maybe = np.isin(first, np.frombuffer(b"\x1b[TDIWEFP", np.uint8))
+    # Rows opening with an escape code go to the colored parser, which keeps the eligible
+    # logrus ones and hands the others (x-cray, odd codes) to the reference.
+    route[first == 0x1B] = FMT["logrus_tty"]
+    maybe = np.isin(first, np.frombuffer(b"[TDIWEFP", np.uint8))
     _assign(texts, route, maybe, f"^(?:{PFX_DETECT}|{TTY_PLAIN_HEAD})", FALLBACK)
     _assign(texts, route, np.ones(len(texts), np.bool_), "^" + KV_START, FMT["logfmt"])
     return route
@@ -174,7 +166,27 @@ def _assemble_one(
     if not arrays:
         return pa.nulls(n, _TYPES[name])
     whole = pa.concat_arrays(arrays)
+    if isinstance(whole, pa.MapArray):
+        return _take_map(whole, owner)
     return whole.take(pa.array(owner, mask=owner < 0))
+
+
+def _take_map(maps: pa.MapArray, index: np.ndarray) -> pa.MapArray:
+    """``maps.take(index)`` (-1: null) by gathering keys and values (Arrow's map take is slow)."""
+    offsets = np.asarray(maps.offsets, np.int64)
+    pick = np.where(index < 0, 0, index)
+    absent = (index < 0) | ~bools(maps.is_valid())[pick]
+    starts = offsets[:-1][pick]
+    lengths = np.where(absent, 0, offsets[1:][pick] - starts)
+    out = np.zeros(len(index) + 1, np.int64)
+    np.cumsum(lengths, out=out[1:])
+    pairs = pa.array(np.repeat(starts - out[:-1], lengths) + np.arange(out[-1]))
+    return pa.MapArray.from_arrays(
+        pa.array(out.astype(np.int32)),
+        maps.keys.take(pairs),
+        maps.items.take(pairs),
+        mask=pa.array(absent) if absent.any() else None,
+    )
 
 
 def _assemble(n: int, parts: list[tuple[np.ndarray, dict[str, pa.Array]]]) -> dict[str, pa.Array]:
@@ -182,63 +194,7 @@ def _assemble(n: int, parts: list[tuple[np.ndarray, dict[str, pa.Array]]]) -> di
     return {name: _assemble_one(n, parts, name) for name in _TEXT_COLUMNS}
 
 
-def _nccl(fmt: np.ndarray, lines: pa.StringArray, level: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """The ``nccl`` column; plain rows become ``nccl_tests`` / ``nccl`` (with the record level)."""
-    records = nccl_column(lines)
-    in_tests = bools(nccl_tests_mask(lines))
-    has = bools(records.is_valid())
-    plain = fmt == FMT["plain"]
-    fmt[plain & in_tests] = FMT["nccl_tests"]
-    become = plain & ~in_tests & has
-    fmt[become] = FMT["nccl"]
-    if become.any():
-        first = pc.list_element(records.filter(pa.array(has)), 0)
-        record_level = pc.struct_field(first, "level")
-        names = pa.array(list(_NCCL_LEVELS))
-        mapped = pa.array(list(_NCCL_LEVELS.values())).take(pc.index_in(record_level, names))
-        full = pa.nulls(len(fmt), pa.string())
-        full = pc.replace_with_mask(full, pa.array(has), mapped)
-        level = pc.if_else(pa.array(become), full, level)
-    return records, level
-
-
-def parse_batch(
-    lines: pa.StringArray | pa.LargeStringArray, *, threads: int | None = None
-) -> pa.RecordBatch:
-    """Parse whole arrays of lines (one output row per input line, never fewer).
-
-    Large batches are cut into contiguous slices parsed on ``threads`` threads (default:
-    the CPUs this process may use); the kernels release the GIL, so they overlap.
-    """
-    arr = as_strings(lines)
-    workers = threads if threads is not None else len(os.sched_getaffinity(0))
-    count = max(1, min(workers, len(arr) // MIN_ROWS_PER_THREAD))
-    if count == 1:
-        return _parse(arr)
-    bounds = np.linspace(0, len(arr), count + 1).astype(np.int64)
-    slices_ = [arr.slice(int(a), int(b - a)) for a, b in itertools.pairwise(bounds)]
-    with ThreadPoolExecutor(count) as pool:
-        batches = list(pool.map(_parse, slices_))
-    columns = [pa.concat_arrays([b.column(i) for b in batches]) for i in range(len(SCHEMA))]
-    return pa.RecordBatch.from_arrays(columns, schema=SCHEMA)
-
-
-def _parse(arr: pa.StringArray) -> pa.RecordBatch:
-    null = bools(arr.is_null())
-    if null.any():
-        arr = pc.fill_null(arr, "")
-    arr = _strip_eol(arr)
-    fmt, cols = text_columns(arr)
-    cols["nccl"], cols["level"] = _nccl(fmt, arr, cols["level"])
-    if null.any():
-        fmt[null] = FMT["plain"]
-        cols["msg"] = pc.if_else(pa.array(null), None, cols["msg"])
-        cols["parse_error"] = pc.if_else(pa.array(null), "null line", cols["parse_error"])
-    cols["format"] = pa.array(FORMATS).take(pa.array(fmt))
-    return pa.RecordBatch.from_arrays([cols[f.name].cast(f.type) for f in SCHEMA], schema=SCHEMA)
-
-
-def _strip_eol(arr: pa.StringArray) -> pa.StringArray:
+def strip_eol(arr: pa.StringArray) -> pa.StringArray:
     """Drop one trailing ``\\n`` then one trailing ``\\r`` (``_reference.strip_eol``)."""
     lf = bools(pc.ends_with(arr, "\n"))
     cr = bools(pc.ends_with(arr, "\r"))

@@ -24,7 +24,7 @@ from logpipe.parsers._fields import LOGRUS_LEVELS, go_unquote
 from logpipe.parsers._json import JSON_FLAT, no_surrogates
 from logpipe.parsers._logfmt import BARE_QUOTED, CUSTOM_QUOTE, GENERIC_SECOND, LOGFMT_KEY
 from logpipe.parsers._schema import FORMATS
-from logpipe.parsers._vbuf import bools, lasts, matches, slices, spread, view
+from logpipe.parsers._vbuf import bools, lasts, matches, replace_at, slices, spread, view
 from logpipe.parsers._vroles import ROLE_FORMATS, bind_roles
 from logpipe.parsers._vtoken import Pairs, json_pairs, kv_pairs
 
@@ -117,7 +117,7 @@ def decode(
             except ValueError:
                 failed[i] = True
                 out.append(text)
-    return pc.replace_with_mask(values, pa.array(which), pa.array(out, pa.string())), failed
+    return replace_at(values, at, pa.array(out, pa.string())), failed
 
 
 def _json_string(text: str) -> str:

@@ -16,11 +16,13 @@ from logpipe.parsers._vroles import bind_roles
 from logpipe.parsers._vtime import parse_ts_array
 from logpipe.parsers._vtoken import tty_pairs
 
-TTY_ELIGIBLE: Final = (
-    "^"
-    + TTY_HEAD
-    + r'[^\x1b]*(?: \x1b\[[0-9]{2}m[^\x1b]*\x1b\[0m=(?:"(?:[^"\\\x1b]|\\[^\x1b])*"|[^ "\\\x1b]*))*$'
+_FIELDS: Final = (
+    r'[^\x1b]*(?: \x1b\[[0-9]{2}m[^\x1b]*\x1b\[0m=(?:"(?:[^"\\\x1b]|\\[^\x1b])*"|[^ "\\\x1b]*))*$'
 )
+#: Eligible rows: messages without escape codes, fields with two-digit colors and values
+#: quoted without raw escape bytes. (One DFA pass; the header's groups are then taken from
+#: the header alone, as submatches over the whole line would be slow.)
+TTY_ELIGIBLE: Final = "^" + TTY_HEAD + _FIELDS
 _STEMS: Final = pa.array(list(TTY_LEVEL))
 _LEVELS: Final = pa.array(list(TTY_LEVEL.values()))
 
