@@ -1,19 +1,177 @@
-"""Shared hypothesis strategies (add yours; do not rewrite others').
-
-Log lines (parsers): lines shaped like every format the parsers know - logrus key=value,
-colored and JSON, x-cray, logfmt, NCCL-like, plain - behind launcher wrappers, with
-escapes, odd quoting, damage and truncation, so both parser engines meet the same edges.
-"""
+"""Shared hypothesis strategies, one section per invariant they serve (add, do not rewrite)."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from hypothesis import strategies as st
 
+from logpipe.ingest.rules import Rule, RuleKind
+
+# --- formatting ------------------------------------------------------------------
+
+#: Every finite float64, subnormals and negative zero included.
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+
+#: Text as logs carry it: any code point but surrogates, biased to the tricky ones
+#: (quotes, backslashes, control and format characters, separators, non-ASCII).
+log_text = st.text(
+    alphabet=st.one_of(
+        st.characters(exclude_categories=["Cs"]),
+        st.sampled_from('"\\ \t\n\r\x00\x07\x1b\x7f\x85\xa0\u200b\u2028\u2029\ufeff<>&=:'),
+        st.sampled_from("aZ09-._/@^+"),
+    ),
+    max_size=40,
+)
+
+#: Field keys that need no thought (logrus never quotes keys anyway).
+field_keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)
+
+#: Fixed zones as Go has them: UTC, named abbreviations, unnamed offsets.
+fixed_zones = st.one_of(
+    st.just(UTC),
+    st.builds(
+        lambda minutes, name: timezone(timedelta(minutes=minutes), name),
+        st.integers(-14 * 60, 14 * 60),
+        st.sampled_from(["CET", "IST", "PDT", "NZDT", "X"]),
+    ),
+    st.builds(lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-14 * 60, 14 * 60)),
+)
+
+#: Aware datetimes over the years logs are written in, in Go-representable zones.
+aware_datetimes = st.datetimes(
+    min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1), timezones=fixed_zones
+)
+
+#: UNIX times (seconds) of log records, microsecond resolution.
+epoch_seconds = st.integers(0, 7_000_000_000_000_000).map(lambda us: us / 1e6)
+
+#: JSON-encodable values as Go's encoding/json sees them (maps, lists, scalars).
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**64), 2**64),
+        finite_floats,
+        log_text,
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(log_text, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+#: Values a log field may hold (what Go's %v has counterparts for).
+field_values: st.SearchStrategy[Any] = st.one_of(
+    log_text,
+    st.integers(-(2**70), 2**70),
+    finite_floats,
+    st.booleans(),
+    st.none(),
+    st.timedeltas(min_value=timedelta(days=-3), max_value=timedelta(days=3)),
+    st.lists(st.integers(), max_size=4),
+    st.dictionaries(field_keys, st.integers(), max_size=3),
+    st.binary(max_size=6),
+)
+
+
+# --- rsync filter rules: random rule lists select what the real rsync selects -------------
+# Two kinds of pattern: free ones built from tokens and every wildcard form rsync knows
+# (syntax coverage), and ones made from a real path of the tree with parts turned into
+# wildcards (so that rules match, and the order of rules matters).
+
+_TOKENS = ("a", "app", "log", "logs", "x", "var", "skip", "keep", ".", "-", "1", "ü", " ")
+_WILDCARDS = (
+    "*",
+    "**",
+    "?",
+    "[a-m]",
+    "[!a]",
+    "[^.]",
+    "[]x]",
+    "[[:digit:]]",
+    "[[:upper:]]",
+    "[-.]",
+    "\\*",
+    "\\.",
+    "\\a",
+)
+_SEGMENT = st.lists(
+    st.one_of(st.sampled_from(_TOKENS), st.sampled_from(_WILDCARDS)), min_size=1, max_size=3
+).map("".join)
+_SPECIAL = frozenset(b"*?[\\")
+
+
+@st.composite
+def free_patterns(draw: st.DrawFn) -> str:
+    """A well-formed pattern of 1-3 segments, maybe anchored, maybe with a ``/``-ish tail."""
+    lead = draw(st.sampled_from(("", "", "/", "**/")))
+    body = "/".join(draw(st.lists(_SEGMENT, min_size=1, max_size=3)))
+    return lead + body + draw(st.sampled_from(("", "", "/", "/***", "/**", "***")))
+
+
+@st.composite
+def patterns_from_paths(draw: st.DrawFn, paths: Sequence[bytes]) -> str:
+    """Some leading (anchored) or trailing components of a real path, parts made wildcards."""
+    parts = draw(st.sampled_from(paths)).split(b"/")
+    count = draw(st.integers(1, len(parts)))
+    anchored = draw(st.booleans())
+    chosen = b"/".join(parts[:count] if anchored else parts[-count:])
+    # One item per byte of the path, escaped where the byte is a wildcard character.
+    items = [b"\\" + bytes((c,)) if c in _SPECIAL else bytes((c,)) for c in chosen]
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(st.integers(0, len(items) - 1))
+        end = draw(st.integers(start + 1, min(len(items), start + 6)))
+        span = b"".join(items[start:end])
+        if b"/" in span:
+            items[start:end] = [b"**"]
+        else:
+            items[start:end] = [draw(st.sampled_from((b"*", b"?" * (end - start), b"[!/]*")))]
+    tail = draw(st.sampled_from((b"", b"", b"/", b"/***", b"*")))
+    return os.fsdecode((b"/" if anchored else b"") + b"".join(items) + tail)
+
+
+@st.composite
+def filter_rules(draw: st.DrawFn, paths: Sequence[bytes]) -> Rule:
+    """One ``--include``/``--exclude`` rule, sometimes with rsync's ``+ ``/``- `` prefix."""
+    kind: RuleKind = draw(st.sampled_from(("include", "exclude")))
+    prefix = draw(st.sampled_from(("", "", "", "", "+ ", "- ")))
+    pattern = draw(st.one_of(free_patterns(), patterns_from_paths(paths)))
+    return Rule(kind, prefix + pattern)
+
+
+_ALL_DIRS = Rule("include", "*/")
+_NOTHING_ELSE = Rule("exclude", "*")
+
+
+@st.composite
+def filter_rule_lists(draw: st.DrawFn, paths: Sequence[bytes]) -> list[Rule]:
+    """1-7 rules in command-line order, now and then a ``"!"`` that clears those before it.
+
+    Often the rsync idiom's ``--include='*/'`` comes first (every directory is entered, so
+    every file meets the random rules) and/or its ``--exclude='*'`` closes the list.
+    """
+    rules = draw(st.lists(filter_rules(paths), min_size=1, max_size=4))
+    if draw(st.integers(0, 9)) == 0:
+        clear = Rule(draw(st.sampled_from(("include", "exclude"))), "!")
+        rules.insert(draw(st.integers(0, len(rules))), clear)
+    lead = draw(st.sampled_from(((), (_ALL_DIRS,), (_ALL_DIRS,))))
+    tail = draw(st.sampled_from(((), (), (_NOTHING_ELSE,), (_ALL_DIRS, _NOTHING_ELSE))))
+    return [*lead, *rules, *tail]
+
+
+# --- parsers ---------------------------------------------------------------------
+# Log lines shaped like every format the parsers know (logrus key=value, colored and
+# JSON, x-cray, logfmt, NCCL-like, plain) behind launcher wrappers, with escapes, odd
+# quoting, damage and truncation, so both parser engines meet the same edges.
+
 _ODD = ' "\\=\x1b[]:{},\té日\ufffd\x00\r\x7f\u2028'
 #: Text with the characters that matter to the parsers.
-log_text = st.text(alphabet=st.sampled_from(list("abcxyz019 ._/-+@^" + _ODD)), max_size=24)
+line_text = st.text(alphabet=st.sampled_from(list("abcxyz019 ._/-+@^" + _ODD)), max_size=24)
 #: Text that most lines are made of (no escapes, no control bytes).
 clean_text = st.text(alphabet=st.sampled_from(list("abcxyz019 ._/-+@^:,é日")), max_size=50)
 _LEVELS = ["trace", "debug", "info", "warning", "error", "fatal", "panic", "warn", "INFO", "x"]
@@ -78,7 +236,7 @@ def go_quote(text: str) -> str:
 
 @st.composite
 def _value(draw: st.DrawFn) -> str:
-    text = draw(st.one_of(clean_text, log_text, st.sampled_from(_STAMPS + _LEVELS)))
+    text = draw(st.one_of(clean_text, line_text, st.sampled_from(_STAMPS + _LEVELS)))
     how = draw(st.sampled_from(["bare", "quoted", "quoted", "raw-quotes", "open-quote"]))
     if how == "bare":
         return "".join(c for c in text if c not in ' "')
@@ -91,7 +249,7 @@ def _value(draw: st.DrawFn) -> str:
 def logfmt_lines(draw: st.DrawFn) -> str:
     """``key=value`` lines, often with logrus's fixed keys first."""
     head = draw(st.sampled_from([[], ["time"], ["time", "level"], ["level"], ["level", "msg"]]))
-    keys = head + draw(st.lists(st.one_of(st.sampled_from(_KEYS), log_text), max_size=5))
+    keys = head + draw(st.lists(st.one_of(st.sampled_from(_KEYS), line_text), max_size=5))
     pairs = [f"{k}={draw(_value())}" for k in keys]
     if "level" in head and draw(st.booleans()):
         pairs[head.index("level")] = "level=" + draw(st.sampled_from(_LEVELS))
@@ -105,7 +263,7 @@ def tty_lines(draw: st.DrawFn) -> str:
     level = draw(st.sampled_from(["INFO", "WARN", "ERRO", "TRAC", "WARNING", "INFO   ", "PANI"]))
     stamp = draw(st.sampled_from(["", "[0429]", "[-001]"] + [f"[{s}]" for s in _STAMPS[:6]]))
     caller = draw(st.sampled_from(["", "", "/a/b.go:3 main.f()", "b.go:3", "main.f", "x y"]))
-    msg = draw(st.one_of(clean_text, log_text))
+    msg = draw(st.one_of(clean_text, line_text))
     width = draw(st.sampled_from([44, 44, 0, 43, 60]))
     fields = "".join(
         f" \x1b[{draw(st.sampled_from([color, '36', '1']))}m{k}\x1b[0m={draw(_value())}"
@@ -121,9 +279,9 @@ def tty_lines(draw: st.DrawFn) -> str:
 @st.composite
 def json_lines(draw: st.DrawFn) -> str:
     """JSON objects (compact or not, ASCII-escaped or not), sometimes broken."""
-    scalar = st.one_of(clean_text, log_text, st.integers(), st.floats(), st.booleans(), st.none())
+    scalar = st.one_of(clean_text, line_text, st.integers(), st.floats(), st.booleans(), st.none())
     values = st.one_of(scalar, st.lists(scalar, max_size=2), st.sampled_from(_STAMPS + _LEVELS))
-    obj = draw(st.dictionaries(st.one_of(st.sampled_from(_KEYS), log_text), values, max_size=5))
+    obj = draw(st.dictionaries(st.one_of(st.sampled_from(_KEYS), line_text), values, max_size=5))
     compact = draw(st.booleans())
     text = json.dumps(
         obj,
@@ -142,8 +300,8 @@ def prefixed_lines(draw: st.DrawFn) -> str:
     stamp = draw(st.sampled_from(["[0007]", "[2024-03-05 14:07:09]", "", "[main]"]))
     level = draw(st.sampled_from([" INFO", " WARN", "DEBUG", "ERROR", " info", "INFO"]))
     prefix = draw(st.sampled_from(["", " api:", " x y:", " :"]))
-    pairs = [(k, draw(log_text)) for k in draw(st.lists(st.sampled_from(_KEYS), max_size=3))]
-    msg = draw(log_text)
+    pairs = [(k, draw(line_text)) for k in draw(st.lists(st.sampled_from(_KEYS), max_size=3))]
+    msg = draw(line_text)
     if colored:
         ts = f"\x1b[0;90m{stamp}\x1b[0m " if stamp else ""
         pfx = f"\x1b[0;36m{prefix}\x1b[0m" if prefix else ""
@@ -173,7 +331,7 @@ def log_lines(draw: st.DrawFn) -> str:
             json_lines(),
             prefixed_lines(),
             nccl_like_lines,
-            log_text,
+            line_text,
             clean_text,
         )
     )

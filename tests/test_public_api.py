@@ -9,7 +9,18 @@ import pytest
 
 import logpipe
 
-PUBLIC_MODULES = ["logpipe", "logpipe.errors", "logpipe.levels", "logpipe.parsers"]
+PUBLIC_MODULES = [
+    "logpipe",
+    "logpipe.errors",
+    "logpipe.ingest.discover",
+    "logpipe.ingest.rules",
+    "logpipe.formatting",
+    "logpipe.formatting.stdlib",
+    "logpipe.formatting.structlog",
+    "logpipe.levels",
+    "logpipe.parsers",
+    "logpipe.sample",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

@@ -9,13 +9,19 @@ from logpipe.errors import (
     LogpipeError,
     SourceError,
 )
+from logpipe.formatting import Caller, Entry, JSONFormatter, PrefixedFormatter, TextFormatter
 
 __all__ = [
+    "Caller",
     "CheckpointError",
     "ConfigError",
     "DatasetError",
+    "Entry",
     "FormatError",
+    "JSONFormatter",
     "LogpipeError",
+    "PrefixedFormatter",
     "SourceError",
+    "TextFormatter",
     "__version__",
 ]

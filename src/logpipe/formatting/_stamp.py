@@ -1,0 +1,87 @@
+"""Entry times as text and as ``[0000]`` seconds, cheaply on the hot path.
+
+Inside the core an entry's time ("when") is either an aware ``datetime`` (the
+public ``Entry``) or integer microseconds since the UNIX epoch (what front-ends
+have: a datetime is then made only if some layout needs one). ``TimeText``
+reuses one text for every entry of the same second when the layout shows no
+fraction; ``elapsed_seconds`` takes Go's truncated difference exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from logpipe.formatting._golayout import compile_layout
+from logpipe.formatting._world import local_datetime
+
+__all__ = ["TimeText", "When", "as_datetime", "elapsed_seconds", "epoch_us"]
+
+When = datetime | int
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+# Layout parts that change within a second: Go fractions, strftime's %f.
+_SUBSECOND = re.compile(r"[.,][09]|%f")
+
+
+def epoch_us(moment: datetime) -> int:
+    """Exact integer microseconds since the UNIX epoch of an aware datetime."""
+    return (moment - _EPOCH) // _ONE_US
+
+
+def as_datetime(when: When) -> datetime:
+    """The aware datetime of a "when" (UNIX microseconds become local time)."""
+    if type(when) is int:
+        # us / 1e6 is within 0.12 µs of the exact value until year 2242, so the
+        # round-to-nearest microsecond of fromtimestamp gives back exactly when.
+        return local_datetime(when / 1e6)
+    assert isinstance(when, datetime)
+    return when
+
+
+def elapsed_seconds(when: When, start_us: int) -> int:
+    """Go's ``int(t.Sub(start) / time.Second)``: truncated toward zero."""
+    if type(when) is int:
+        us = when - start_us
+    else:
+        assert isinstance(when, datetime)
+        us = epoch_us(when) - start_us
+    return us // 1_000_000 if us >= 0 else -(-us // 1_000_000)
+
+
+class TimeText:
+    """An entry's time in a Go layout (or strftime), then ``finish``-ed (e.g. quoted).
+
+    The result is reused for every entry of the same second when the layout
+    shows nothing finer than seconds.
+    """
+
+    __slots__ = ("_cache", "_finish", "_format", "_per_second", "last")
+
+    def __init__(self, layout: str, finish: Callable[[str], str] | None = None) -> None:
+        self._format = compile_layout(layout)
+        self._finish = finish or str
+        self._per_second = _SUBSECOND.search(layout) is None
+        self._cache: tuple[Any, Any, str] = (None, None, "")
+        #: (UNIX second, text) of the last front-end time, for callers that check inline.
+        self.last: tuple[int | None, str] = (None, "")
+
+    def __call__(self, when: When) -> str:
+        if not self._per_second:
+            return self._finish(self._format(as_datetime(when)))
+        if type(when) is int:
+            key: Any = when // 1_000_000
+            zone: Any = None  # the local zone of that second: fixed by the key
+        else:
+            assert isinstance(when, datetime)
+            key, zone = (when.timestamp() // 1, when.fold), when.tzinfo
+        cached_key, cached_zone, text = self._cache
+        if key == cached_key and zone is cached_zone:
+            return text
+        text = self._finish(self._format(as_datetime(when)))
+        self._cache = (key, zone, text)  # one tuple: threads never see a torn entry
+        if zone is None:
+            self.last = (key, text)
+        return text

@@ -1,0 +1,147 @@
+"""``logging.Formatter`` front-ends: Python's logging writes logrus text, JSON or prefixed lines.
+
+Use them like any formatter, or from ``logging.config.dictConfig``::
+
+    "formatters": {"logrus": {"()": "logpipe.formatting.stdlib.LogrusTextFormatter",
+                              "full_timestamp": True, "report_caller": True}}
+
+``extra=`` values become fields, ``defaults=`` fields every record carries,
+``report_caller=True`` takes the caller from the record (``funcName``,
+``pathname``, ``lineno``), ``exc_info`` becomes an ``error`` field plus its
+traceback, and terminal detection (colors) looks at the stream of the handler
+the formatter is attached to. A record is never lost and ``format`` never
+raises: unrenderable values are written as text and say so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+# Modules, not names: this module's public names are its __all__ only.
+from logpipe import errors as _errors
+from logpipe import levels as _levels
+from logpipe.formatting import _adapt, _entry, _gofmt, _safe
+
+__all__ = [
+    "LogrusJSONFormatter",
+    "LogrusPrefixedFormatter",
+    "LogrusTextFormatter",
+    "record_fields",
+]
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_STANDARD = tuple(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
+_RESERVED = frozenset(_STANDARD) | {"message", "asctime", "taskName"}
+_LEVELS = {number: _levels.from_logging(number) for number in (5, 10, 20, 30, 40, 50, 60)}
+# NamedTuple's own __new__ is Python code; tuple's is not (this is the hot path).
+_new_caller = tuple.__new__
+_Caller = _entry.Caller
+
+
+def record_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The ``extra=`` values of a record, in the order they were given."""
+    attrs = record.__dict__
+    if len(attrs) <= len(_STANDARD):
+        return {}
+    names = list(attrs)
+    # makeRecord sets extras after __init__'s attributes, so they follow the last
+    # one; when it is not where expected (a standard attribute was deleted),
+    # every attribute is looked at instead.
+    tail = names[len(_STANDARD) :] if names[len(_STANDARD) - 1] == _STANDARD[-1] else names
+    return {name: attrs[name] for name in tail if name not in _RESERVED}
+
+
+_levels.install_trace_level()
+
+
+class _LogrusFormatter(logging.Formatter):
+    """The adapter: LogRecord -> Entry -> the core's line."""
+
+    kind: ClassVar[str]
+
+    def __init__(
+        self,
+        fmt: str | None = None,
+        datefmt: str | None = None,
+        style: Literal["%", "{", "$"] = "%",
+        validate: bool = True,
+        *,
+        defaults: Mapping[str, Any] | None = None,
+        report_caller: bool = False,
+        **options: Any,
+    ) -> None:
+        if fmt is not None:
+            raise _errors.ConfigError(
+                f"{type(self).__name__} renders logrus lines and takes no format string "
+                f"(got {fmt!r}); configure it with its options instead"
+            )
+        super().__init__(None, datefmt, style, validate)
+        if datefmt is not None:
+            if options.get("timestamp_format"):
+                raise _errors.ConfigError("give either datefmt or timestamp_format, not both")
+            options["timestamp_format"] = datefmt  # strftime when it contains "%"
+        self.report_caller = report_caller
+        self.default_fields = dict(defaults or {})
+        self.core: _safe.Core = _adapt.make_core(self.kind, options)
+        terminal = getattr(self.core, "terminal", None)
+        if terminal is not None:
+            terminal.set_probe(self._stream_is_terminal)
+
+    def _stream_is_terminal(self) -> bool:
+        return _adapt.handler_stream_is_terminal(lambda handler: handler.formatter is self)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The logrus line for ``record`` (without the newline the handler adds)."""
+        fields = record_fields(record)
+        if self.default_fields:
+            fields = {**self.default_fields, **fields}
+        try:
+            message = record.getMessage()
+        except Exception as exc:  # a bad %-format: keep the record and say what went wrong
+            message = _gofmt.call_str(record.msg)
+            fields.setdefault("logpipe_error", f"bad log call: {exc} (args {record.args!r})")
+        caller = None
+        if self.report_caller:
+            caller = _new_caller(_Caller, (record.funcName, record.pathname, record.lineno))
+        level = _LEVELS.get(record.levelno) or _levels.from_logging(record.levelno)
+        # The time as UNIX microseconds: a datetime is built only if a layout needs one.
+        when = int(record.created * 1e6 + 0.5)  # created > 0: round half up, cheaper
+        if record.exc_info or record.stack_info:
+            return self._with_trailer(record, _safe.Parts(when, level, message, fields, caller))
+        try:
+            return self.core._line(when, level, message, fields, caller, error="")
+        except Exception:  # rendered again with the safety net (repair or fallback)
+            return _safe.line_safely(self.core, _safe.Parts(when, level, message, fields, caller))
+
+    def _with_trailer(self, record: logging.LogRecord, parts: _safe.Parts) -> str:
+        """A record with an exception or a stack: ``error`` field, traceback, stack."""
+        trailer: list[tuple[str, str]] = []
+        if record.exc_info and record.exc_info[1] is not None:
+            error, text = _adapt.format_exception(record.exc_info[1])
+            fields = dict(parts.fields)
+            fields.setdefault("error", error)  # a user's own "error" field wins
+            parts = parts._replace(fields=fields)
+            trailer.append(("traceback", record.exc_text or text))
+        if record.stack_info:
+            trailer.append(("stack", record.stack_info))
+        return _adapt.finish(self.core, parts, trailer)
+
+
+class LogrusTextFormatter(_LogrusFormatter):
+    """logrus ``TextFormatter`` lines; options as ``logpipe.formatting.TextFormatter``."""
+
+    kind = "text"
+
+
+class LogrusJSONFormatter(_LogrusFormatter):
+    """logrus ``JSONFormatter`` lines; options as ``logpipe.formatting.JSONFormatter``."""
+
+    kind = "json"
+
+
+class LogrusPrefixedFormatter(_LogrusFormatter):
+    """x-cray prefixed lines; options as ``logpipe.formatting.PrefixedFormatter``."""
+
+    kind = "prefixed"
