@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logpipe.parsers import parse_batch
+from logpipe.sample import generate
 from tests.parse_helpers import agreed_rows
 from tests.shared import glob, read_jsonl
 from tests.strategies import log_lines
@@ -44,3 +47,11 @@ def test_null_entries_keep_their_row() -> None:
 
 def test_empty_batch() -> None:
     assert parse_batch(pa.array([], pa.string())).num_rows == 0
+
+
+def test_batch_equals_reference_on_the_sample_cluster_logs(tmp_path: Path) -> None:
+    files = generate(tmp_path)
+    lines = [line for f in files for line in f.read_text(encoding="utf-8").split("\n")]
+    rows = agreed_rows(lines)
+    formats = {r["format"] for r in rows}
+    assert {"logrus_text", "logrus_json", "plain"} <= formats
