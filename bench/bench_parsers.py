@@ -8,10 +8,12 @@ unparsable timestamp that real logs have.
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,6 +23,7 @@ CORPUS = HERE / ".data" / "parsers-corpus-v1.log"
 TARGET_BYTES = 150_000_000
 BATCH = 65_536
 REFERENCE_BYTES = 6_000_000
+ROUNDS = 2
 
 _WORDS = [
     "request",
@@ -175,33 +178,63 @@ def _peak(path: Path, lines: int) -> tuple[int, int]:
     return nbytes, max(0, peak_kb - before_kb) * 1024
 
 
-def main() -> None:
-    from logpipe.parsers import parse_batch, parse_line
-
-    path = corpus()
-    batches = _batches(path)
-    total = sum(b.nbytes - 4 * (len(b) + 1) for b in batches)
-    parse_batch(batches[0].slice(0, 2000))
+def _throughput(
+    batches: list[pa.StringArray], total: int, parse: Callable[[pa.StringArray], object]
+) -> float:
+    """MB/s of one pass of ``parse`` over every batch."""
     start = time.perf_counter()
-    rows = sum(parse_batch(b).num_rows for b in batches)
-    batch_s = time.perf_counter() - start
+    for batch in batches:
+        parse(batch)
+    return total / (time.perf_counter() - start) / 1e6
+
+
+def _reference(batches: list[pa.StringArray]) -> float:
+    """MB/s of the ``parse_line`` loop over the first ``REFERENCE_BYTES`` of the corpus."""
+    from logpipe.parsers import parse_line
+
     sample: list[str] = []
     size = 0
-    for b in batches:
-        for line in b.to_pylist():
-            sample.append(line)
-            size += len(line.encode())
+    for batch in batches:
+        sample.extend(batch.to_pylist())
+        size = sum(len(line.encode()) for line in sample)
         if size >= REFERENCE_BYTES:
             break
     start = time.perf_counter()
     for line in sample:
         parse_line(line)
-    ref_s = time.perf_counter() - start
-    batch_mbs, ref_mbs = total / batch_s / 1e6, size / ref_s / 1e6
+    return size / (time.perf_counter() - start) / 1e6
+
+
+def main() -> None:
+    from logpipe.parsers import nccl, parse_batch
+    from logpipe.parsers._vector import text_columns
+
+    path = corpus()
+    batches = _batches(path)
+    total = sum(b.nbytes - 4 * (len(b) + 1) for b in batches)
+    rows = sum(len(b) for b in batches)
+    parse_batch(batches[0].slice(0, 2000))
+    load = os.getloadavg()[0]
     print(f"corpus: {total / 1e6:.1f} MB, {rows} lines, batches of {BATCH} lines")
-    print(f"parse_batch: {batch_mbs:8.1f} MB/s ({rows / batch_s / 1e6:.2f} M lines/s)")
-    print(f"parse_line reference loop: {ref_mbs:8.1f} MB/s (on {size / 1e6:.1f} MB)")
-    print(f"ratio parse_batch / reference: {batch_mbs / ref_mbs:.1f}x")
+    print(f"machine: {len(os.sched_getaffinity(0))} CPUs, load average {load:.1f} at start")
+    runs: dict[str, Callable[[pa.StringArray], object]] = {
+        "default": parse_batch,
+        "two": lambda b: parse_batch(b, threads=2),
+        "text": text_columns,
+        "nccl": lambda b: (nccl.nccl_column(b), nccl.nccl_tests_mask(b)),
+    }
+    best = dict.fromkeys(runs, 0.0)
+    for _ in range(ROUNDS):  # interleaved rounds, best of each: the machine is shared
+        for name, parse in runs.items():
+            best[name] = max(best[name], _throughput(batches, total, parse))
+    ref_mbs = _reference(batches)
+    print(f"parse_batch: {best['default']:8.1f} MB/s (one thread, the default)")
+    print(f"parse_batch: {best['two']:8.1f} MB/s (threads=2)")
+    print(f"  text columns alone: {best['text']:8.1f} MB/s")
+    print(f"  NCCL column alone:  {best['nccl']:8.1f} MB/s")
+    print(f"parse_line reference loop: {ref_mbs:8.1f} MB/s")
+    ratio, ratio_two = best["default"] / ref_mbs, best["two"] / ref_mbs
+    print(f"ratio parse_batch / reference: {ratio:.1f}x (threads=2: {ratio_two:.1f}x)")
     for n in (16_384, 65_536, 262_144):
         nbytes, peak = _peak(path, n)
         print(f"peak RSS growth, batch of {n} lines ({nbytes / 1e6:.1f} MB): {peak / 1e6:.0f} MB")

@@ -66,3 +66,13 @@ def test_elapsed_stamps() -> None:
     assert parse_elapsed("-001") == -1
     assert parse_elapsed("12345678901") is None
     assert parse_elapsed("2024-03-05") is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(_SHAPES, st.none()), min_size=1, max_size=8), st.integers(10, 40))
+def test_repeated_timestamps_are_parsed_once_each_and_agree(
+    texts: list[str | None], times: int
+) -> None:
+    many = texts * times
+    got = parse_ts_array(pa.array(many, pa.string())).to_pylist()
+    assert got == [None if t is None else parse_ts(t) for t in many]

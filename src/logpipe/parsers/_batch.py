@@ -1,15 +1,14 @@
 """``parse_batch``: normalize the input, compute text and NCCL columns side by side, assemble.
 
 The text columns (``_vector``) and the NCCL records (``nccl``) of a batch are independent
-computations over the same lines; on a machine with several CPUs they run on separate
-threads (Arrow and numpy kernels release the GIL), and a large batch's text columns are
-further cut into contiguous slices.
+computations over the same lines; with ``threads`` > 1 they run on separate threads (Arrow
+and numpy kernels release the GIL) and a large batch's text columns are further cut into
+contiguous slices.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
@@ -33,15 +32,17 @@ def parse_batch(
 ) -> pa.RecordBatch:
     """Parse whole arrays of lines (one output row per input line, never fewer).
 
-    ``threads``: how many threads may work on the batch (default: the CPUs this process
-    may use; 1 keeps everything on the calling thread).
+    ``threads``: how many threads may work on the batch (default 1: everything on the
+    calling thread). More threads overlap the NCCL column with the text columns and cut
+    a large batch's text work into slices; the gain depends on idle CPUs (the Python
+    glue between kernels holds the GIL).
     """
     arr = as_strings(lines)
     null = bools(arr.is_null())
     if null.any():
         arr = pc.fill_null(arr, "")
     arr = strip_eol(arr)
-    workers = threads if threads is not None else len(os.sched_getaffinity(0))
+    workers = 1 if threads is None else threads
     if workers < 2 or len(arr) < MIN_ROWS_PER_THREAD:
         fmt, cols = text_columns(arr)
         records, in_tests = _nccl_parts(arr)

@@ -93,6 +93,14 @@ def spread(n: int, rows: np.ndarray, values: pa.Array) -> pa.Array:
     return values.take(pa.array(index, mask=index < 0))
 
 
+def keep_rows(cols: dict[str, pa.Array], keep: np.ndarray) -> dict[str, pa.Array]:
+    """The columns at the rows where ``keep`` (no copy when every row stays)."""
+    if keep.all():
+        return cols
+    mask = pa.array(keep)
+    return {k: v.filter(mask) for k, v in cols.items()}
+
+
 def bools(arr: pa.Array) -> np.ndarray:
     """A boolean Arrow array as numpy (null as False)."""
     out: np.ndarray = pc.fill_null(arr, False).to_numpy(zero_copy_only=False)

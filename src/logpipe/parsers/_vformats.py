@@ -24,7 +24,16 @@ from logpipe.parsers._fields import LOGRUS_LEVELS, go_unquote
 from logpipe.parsers._json import JSON_FLAT, no_surrogates
 from logpipe.parsers._logfmt import BARE_QUOTED, CUSTOM_QUOTE, GENERIC_SECOND, LOGFMT_KEY
 from logpipe.parsers._schema import FORMATS
-from logpipe.parsers._vbuf import bools, lasts, matches, replace_at, slices, spread, view
+from logpipe.parsers._vbuf import (
+    bools,
+    keep_rows,
+    lasts,
+    matches,
+    replace_at,
+    slices,
+    spread,
+    view,
+)
 from logpipe.parsers._vroles import ROLE_FORMATS, bind_roles
 from logpipe.parsers._vtoken import Pairs, json_pairs, kv_pairs
 
@@ -128,11 +137,10 @@ def _result(e: Eligible, fmt: np.ndarray, cols: dict[str, pa.Array], bad: np.nda
     """Rows parsed here; ``bad`` rows go to the reference, plain-format rows are plain."""
     plain = fmt == FMT["plain"]
     keep = ~plain & ~bad
-    mask = pa.array(keep)
     return Parsed(
         e.rows[keep],
         fmt[keep],
-        {k: v.filter(mask) for k, v in cols.items()},
+        keep_rows(cols, keep),
         np.concatenate([e.fallback, e.rows[bad]]),
         e.rows[plain & ~bad],
     )

@@ -23,7 +23,19 @@ _TEN: Final = (10 ** np.arange(5, -1, -1)).astype(np.int64)
 
 
 def parse_ts_array(texts: pa.StringArray) -> pa.TimestampArray:
-    """One ``timestamp[us, UTC]`` per text (null where it names no instant)."""
+    """One ``timestamp[us, UTC]`` per text (null where it names no instant).
+
+    Logs repeat their timestamps (logrus prints seconds): when under half of the texts
+    are distinct, each distinct text is parsed once.
+    """
+    if len(texts) > 64:
+        encoded = pc.dictionary_encode(texts)
+        if 2 * len(encoded.dictionary) < len(texts):
+            return _parse(encoded.dictionary).take(encoded.indices)
+    return _parse(texts)
+
+
+def _parse(texts: pa.StringArray) -> pa.TimestampArray:
     n = len(texts)
     out = np.zeros(n, np.int64)
     valid = np.zeros(n, np.bool_)

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from logpipe.parsers._logrus import PAD, TTY_HEAD, TTY_LEVEL
 from logpipe.parsers._time import ELAPSED
-from logpipe.parsers._vbuf import bools, matches, slices, view
+from logpipe.parsers._vbuf import bools, keep_rows, matches, slices, view
 from logpipe.parsers._vformats import FMT, Parsed, decode, nothing, pair_texts
 from logpipe.parsers._vroles import bind_roles
 from logpipe.parsers._vtime import parse_ts_array
@@ -53,8 +53,7 @@ def parse_tty_rows(texts: pa.StringArray) -> Parsed:
     good &= np.bincount(pairs.row[failed], minlength=len(rows)) == 0
     cols["msg"] = pc.if_else(pa.array(width > PAD), seg, pc.utf8_rtrim(seg, characters=" "))
     cols.update(_header(sub, spans))
-    keep = pa.array(good)
-    cols = {k: v.filter(keep) for k, v in cols.items()}
+    cols = keep_rows(cols, good)
     fallback = np.concatenate([np.flatnonzero(~ok), rows[~good]])
     return Parsed(rows[good], np.full(int(good.sum()), FMT["logrus_tty"]), cols, fallback)
 
