@@ -124,7 +124,12 @@ def test_json_formatter(entry: Entry) -> None:
 
 
 @_SETTINGS
-@given(_ENTRIES, st.integers(0, 10**6), _TEXT.filter(lambda p: p.strip() == p))
+@given(
+    # A line ending in "\r" reads as CRLF-terminated: such messages are left out.
+    _ENTRIES.filter(lambda e: not e.message.endswith("\r")),
+    st.integers(0, 10**6),
+    _TEXT.filter(lambda p: p.strip() == p),
+)
 def test_prefixed_formatted_colored(entry: Entry, elapsed: int, prefix: str) -> None:
     now = datetime(2024, 3, 5, 14, 7, 9, tzinfo=UTC)
     fmt = PrefixedFormatter(
