@@ -55,7 +55,10 @@ def _object_pairs(text: str) -> list[tuple[str, str | None]]:
     while True:
         if text[pos : pos + 1] != '"':
             raise ValueError(f"expected a key at column {pos + 1}")
-        key, pos = scanstring(text, pos + 1)
+        try:
+            key, pos = scanstring(text, pos + 1)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{exc.msg}: column {exc.pos + 1}") from None
         pos = _skip(text, pos)
         if text[pos : pos + 1] != ":":
             raise ValueError(f"expected ':' at column {pos + 1}")
@@ -63,7 +66,7 @@ def _object_pairs(text: str) -> list[tuple[str, str | None]]:
         try:
             value, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{exc.msg} at column {exc.pos + 1}") from None
+            raise ValueError(f"{exc.msg}: column {exc.pos + 1}") from None
         if isinstance(value, str):
             pairs.append((no_surrogates(key), no_surrogates(value)))
         else:
