@@ -164,6 +164,176 @@ def filter_rule_lists(draw: st.DrawFn, paths: Sequence[bytes]) -> list[Rule]:
     return [*lead, *rules, *tail]
 
 
+# --- NCCL lines: the vectorized nccl_column equals the per-line reference parse_nccl ------
+# Lines are built from the pieces real logs are made of (prefixes, launcher tags, family
+# messages with random values) and from a soup of the tokens the grammar keys on, glued
+# in every way (several records per line, cut records, junk before and after).
+
+_SOUP = (
+    "NCCL", "INFO", "WARN", "TRACE", "CALL", "version", " ", "  ", ":", "[", "]", "0", "12",
+    "-1", "->", "via", "/", "P2P/IPC", "NET/IB/0", "/GDRDMA", "(8)", "SHM/direct/direct",
+    "Channel", "Ring", "Trees", "comm", "0x55d5", "rank", "nranks", "nRanks", "Init",
+    "COMPLETE", "|", "\t", "\x0b", "é", "x", "h1:2:3 [0] ", "[send]", "Bytes", "opCount",
+    "- Init COMPLETE", "cudaDev", "channels,", "...", ".", "\r",
+)  # fmt: skip
+_HOSTS = ("node0", "gpu-a100-7", "64", "ip-10-0-0-1", "-1mew0", "<cluster_name>")
+_TRANSPORTS = (
+    "P2P/IPC", "P2P/IPC/read", "P2P/CUMEM/read", "P2P/direct pointer", "P2P/indirect/3[b0]",
+    "SHM/direct/direct", "SHM/direct", "direct shared memory", "NET/IB/0", "NET/IB/0/GDRDMA",
+    "NET/IB/0(8)/GDRDMA", "NET/Socket/1", "NET/AWS Libfabric/5/GDRDMA", "NET/IBext_v8/3",
+    "NET/IB/1/GDRDMA(PCI)/Shared", "NET/a/1/b/2",
+)  # fmt: skip
+_LAUNCHERS = (
+    "", "[1,0]<stdout>:", "[rank0]:", "[default0]:", "0: ", "[155] ", "node-1: ",
+    "(RayWorker pid=75833) ", "2025-11-24T03:20:21.001125857Z ", "Fri Aug 11 12:31:45 2023",
+    'time="2024-01-01T00:00:00Z" level=info msg="',
+)  # fmt: skip
+
+soup_text = st.lists(st.sampled_from(_SOUP), max_size=12).map("".join)
+_num = st.integers(0, 40).map(str)
+_big = st.sampled_from(["0", "7", "15", "99999999", "1234567890", "000000001"])
+_hex = st.sampled_from(["0", "1a000", "b0", "101c0", "3d000", "ffffffffffffffffff"])
+
+
+def _edge(parts: tuple[str, int, str, str, str, str, str, str]) -> str:
+    kw, ch, conn, r, rdev, p, d, t = parts
+    return f"{kw} {ch:02d}{conn} : {r}{rdev} -> {p}{d} via {t}"
+
+
+_edges = st.tuples(
+    st.sampled_from(["Channel", "Ring"]),
+    st.integers(0, 31),
+    st.sampled_from(["", "/0", "/1"]),
+    _big,
+    st.one_of(st.just(""), _hex.map(lambda h: f"[{h}]")),
+    _num,
+    st.sampled_from(["", " [send]", " [receive]", "[1a000] [send]"]),
+    st.builds(
+        "{}{}".format,
+        st.sampled_from(_TRANSPORTS),
+        st.sampled_from(["", " comm 0x1 nRanks 8", "x"]),
+    ),
+).map(_edge)
+_templates = st.sampled_from(
+    [
+        "CollNet {0:02}/0 : {1} [receive] via COLLNET/SHARP/{0}/GDRDMA",
+        "Channel {0:02}/{1:02} :    0   1   2   3",
+        "Channel {0:02}/24 : 0 1 2 3...",
+        "Ring {0:02} : {1} -> {0} -> -1",
+        "Tree {0} : -1 -> {1} -> 2/-1/-1",
+        "Trees [0] -1/-1/-1->{0}->{1} [1] 1/-1/-1->{0}->-1",
+        "Trees [0] 154/-1/-1->155->153|153->155->154/-1/-1 [1] 1->2->3/4/5",
+        "Trees [0] {0}->{1}->2/-1/-1",
+        "AllReduce: opCount {0:x} sendbuff 0x7f recvbuff 0x7f count {1} datatype 7 op 0 root 0 "
+        "comm 0x55d5 [nranks={1}] stream 0x55",
+        "AllReduce: {0} Bytes -> Algo RING proto SIMPLE channel{{Lo..Hi}}={{0..{1}}}",
+        "{0} Bytes -> Algo 1 proto 2 time 12.5",
+        "AllGather [Symmetric]: {0} Bytes -> Kernel k nchannels {1} nthreads 512 nWorks 2",
+        "ncclCommInitRank comm 0x55{0} rank {1} nranks 16 cudaDev {0} nvmlDev {0} busId 1a000 "
+        "commId 0x45a3 - Init COMPLETE",
+        "comm 0x7f{0} rank {1} nranks 8 cudaDev 0 busId 1a000 - Init COMPLETE",
+        "ncclCommSplit comm 0x1 rank {0} nranks 2 cudaDev 0 nvmlDev 0 busId 1000 parent 0x2 "
+        "splitCount 1 color -1 key {1} commId 0x3- Init START",
+        "comm 0x5{0} rank {1} nranks 16 cudaDev 4 busId 97000 - Destroy COMPLETE",
+        "comm 0x5{0} rank {1} nRanks 16 nNodes 2 localRanks 8 localRank 0 MNNVL 0",
+        "rank {0} nranks {1}",
+        "comm 0x8fe0500 rank {0} nranks {1} cudaDev ",
+        "Init timings - ncclCommInitRank: rank {0} nranks {1} total 1.47 (kernels 0.25)",
+        "NCCL version 2.{0}.{1}+cuda12.2",
+        "NCCL git version master v2.29.{0}",
+        "cudaDriverVersion 1{0}020",
+        "Bootstrap : Using [0]eth0:10.0.0.{0}<0> [1]ib0:10.1.0.{1}<0>",
+        "Bootstrap: Using bond0:192.168.3.{0}<0>",
+        "NET/IB : Using [0]mlx5_0:1/IB [1]mlx5_{0}:1/RoCE [RO]; OOB eth0:10.0.0.{1}<0>",
+        "NET/IB: [{0}] mlx5_1:1/IB",
+        "NET/Socket : Using [0]eth0:10.0.0.{0}<0>",
+        "Using network AWS Libfabric",
+        "NET/IB : GPU Direct RDMA Enabled for HCA {0} 'mlx5_{1}'",
+        "NET/IB : GPU Direct RDMA Disabled for GPU {0}[{0}] / HCA {1} (distance 3 >= 2)",
+        "NET/Plugin : No plugin found (libnccl-net.so), using internal implementation",
+        "NET/Socket : {0} interfaces found",
+        "{0} coll channels, {1} collnet channels, 0 nvls channels, 2 p2p channels, "
+        "2 p2p channels per peer",
+        "Connected all rings, use ring PXN {0} GDR {1}",
+        "threadThresholds 8/8/64 | {0}/8/64 | 512 | 512",
+        "Enabled NCCL Func/Proto/Algo Matrix:",
+        "[Proxy Progress] Device {0} CPU core {1}",
+        "New proxy send connection {0} from local rank {1}, transport 2",
+        "Bootstrap timings total 0.0{0} (create 0.1, send 0.2, recv 0.3, ring 0.4, delay 0.{1})",
+        "[Service thread] Connection closed by localRank {0}",
+        "NCCL_IB_HCA set by environment to mlx5_{0}.",
+        "Setting affinity for GPU {0} to ff00ff",
+        "P2P Chunksize set to {0}",
+        "CC Off, workFifoBytes 104857{0}",
+        "MNNVL busId 0x{0} fabric UUID abc cliqueId 0x1 state {1} healthMask 0x0",
+        "transport/net.cc:{0} -> {1}",
+        "proxy.cc:{0} -> 6 [Progress Thread]",
+        "NET/IB : Got completion from peer 10.0.0.1<{0}> with error 4, opcode {1}, len 0, "
+        "vendor err 81 (Send)",
+        "NVLS multicast support is not available on dev {0} (NVLS_NCHANNELS {1})",
+        "NVLS Head  {0}:  0  8 16",
+        "  Algorithm   |     Tree |     Ring |",
+        "    AllReduce |    {0}.4/ 12.3 |",
+    ]
+)
+_filled = st.builds(
+    lambda t, a, b: t.format(a, b), _templates, st.integers(0, 40), st.integers(0, 40)
+)
+nccl_message = st.one_of(_edges, _filled, _filled, soup_text)
+
+
+nccl_prefix = st.builds(
+    "{}{}:{}:{} {}{}{} ".format,
+    # Repeated entries weigh the plain INFO form (the vectorized fast path) up.
+    st.sampled_from(["", "", "", "", "[2026-03-03 12:35:26] ", "[2026-13-03 12:35:26.123] "]),
+    st.sampled_from(_HOSTS),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.sampled_from(["[0] ", "[0] ", "[0] ", "[7] ", ""]),
+    st.sampled_from(["", "", "", "", "misc/socket.cc:441 ", "x.cc:1 (f) ", "12.5 init:3 "]),
+    st.sampled_from(["NCCL INFO"] * 6 + ["NCCL WARN", "NCCL TRACE", "NCCL CALL", "INFO", "WARN"]),
+)
+nccl_record = st.builds(
+    "{}{}".format, st.sampled_from(["NCCL INFO ", "NCCL WARN ", ""]) | nccl_prefix, nccl_message
+)
+# The common shape (the vectorized fast path): launcher tag, one plain INFO record.
+_plain_line = st.builds(
+    "{}{}:{}:{} [{}] NCCL INFO {}{}".format,
+    st.sampled_from(_LAUNCHERS),
+    st.sampled_from(_HOSTS),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.integers(0, 7),
+    nccl_message,
+    st.sampled_from(["", "", "  ", "\r", " NCCL INFO x"]),
+)
+_record_line = st.builds(
+    "{}{}{}".format,
+    st.sampled_from(_LAUNCHERS),
+    st.lists(nccl_record, min_size=1, max_size=3).map("".join),
+    st.sampled_from(["", "", "", "   ", '"', " tail", "NCCL version 2.3.7+cuda9.0"]),
+)
+nccl_line = st.one_of(
+    _plain_line,
+    _record_line,
+    _plain_line,
+    st.builds("{}NCCL version 2.{}.{}+cuda10.2".format, st.sampled_from(_LAUNCHERS), _num, _num),
+    _plain_line,
+    soup_text,
+    st.text(max_size=40),
+)
+
+# --- nccl-tests tables: the vectorized mask equals the per-line reference ----------------
+_TABLE_PIECES = (
+    "#", "# nThread 1 nGpus 1", "# Using devices", "#  Rank  0 Group  0 Pid 1 on h",
+    "#   size   count", "# Avg bus bandwidth    : 1.5", "# Out of bounds values : 0 OK",
+    "# Collective test starting: x", "          8             2     float     sum      -1",
+    "    65.43    0.00    0.00      0", "   N/A", " 1e-05", "[1,0]<stdout>:", "[1,", "0]<stdout>:",
+    "mew0:1:1 [0] NCCL INFO x", " ", "-1", "12", "x", "\t",
+)  # fmt: skip
+nccl_tests_line = st.lists(st.sampled_from(_TABLE_PIECES), max_size=6).map("".join)
+
+
 # --- parsers ---------------------------------------------------------------------
 # Log lines shaped like every format the parsers know (logrus key=value, colored and
 # JSON, x-cray, logfmt, NCCL-like, plain) behind launcher wrappers, with escapes, odd

@@ -187,3 +187,34 @@ def test_threads_split_a_batch_without_changing_it(lines: list[str]) -> None:
     big = lines * (20_000 // len(lines) + 1)
     one = parse_batch(pa.array(big), threads=1)
     assert parse_batch(pa.array(big), threads=3).equals(one)
+
+
+def test_nccl_lines_take_their_format_and_level_from_the_records() -> None:
+    info = row(
+        "[1,3]<stdout>:node-1:1001:2001 [3] NCCL INFO Channel 00/0 : 3[3] -> 10[2] [send]"
+        " via NET/IB/0/GDRDMA"
+    )
+    assert (info["format"], info["level"], info["launcher"]) == ("nccl", "info", "[1,3]<stdout>:")
+    assert info["msg"].startswith("node-1:1001:2001 [3] NCCL INFO Channel 00/0")
+    assert [(r["family"], r["rank"], r["peer"], r["gdr"]) for r in info["nccl"]] == [
+        ("edge", 3, 10, True)
+    ]
+    warn = row("node-1:1001:2001 [0] transport/net_ib.cc:1295 NCCL WARN NET/IB : Got async event")
+    assert (warn["format"], warn["level"]) == ("nccl", "warning")
+    assert row("0: node-1:1:1 [0] NCCL INFO Bootstrap : Using eth0")["launcher"] == "0: "
+
+
+def test_a_logrus_line_carrying_an_nccl_record_keeps_its_format_and_gets_the_record() -> None:
+    r = row('time="2024-03-05T14:07:09Z" level=error msg="h:1:1 [0] NCCL WARN NET/IB : lost"')
+    assert (r["format"], r["level"]) == ("logrus_text", "error")
+    assert r["nccl"] is not None
+    assert r["nccl"][0]["level"] == "WARN"
+
+
+def test_nccl_tests_rows() -> None:
+    r = row(
+        "           8             2     float     sum      -1    135.8    0.00    0.00      0"
+        "    123.5    0.00    0.00      0"
+    )
+    assert (r["format"], r["nccl"]) == ("nccl_tests", None)
+    assert row("# Avg bus bandwidth    : 70.742")["format"] == "nccl_tests"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from logpipe.parsers import parse_batch
 from logpipe.sample import generate
 from tests.parse_helpers import agreed_rows
-from tests.shared import glob, read_jsonl
+from tests.shared import glob, params_or_missing, read_jsonl
 from tests.strategies import log_lines
 
 
@@ -55,3 +55,16 @@ def test_batch_equals_reference_on_the_sample_cluster_logs(tmp_path: Path) -> No
     rows = agreed_rows(lines)
     formats = {r["format"] for r in rows}
     assert {"logrus_text", "logrus_json", "plain"} <= formats
+
+
+_NCCL_FILES = glob("nccl/real", "*.log") + glob("nccl/nccl-tests", "*.txt")
+
+
+@pytest.mark.parametrize(
+    "path", params_or_missing(_NCCL_FILES, [p.name for p in _NCCL_FILES], "nccl/real")
+)
+def test_batch_equals_reference_on_real_nccl_logs(path: Path | None) -> None:
+    assert path is not None
+    lines = path.read_bytes().decode("utf-8", "replace").split("\n")
+    rows = agreed_rows(lines)
+    assert any(r["format"] in ("nccl", "nccl_tests") for r in rows)

@@ -12,13 +12,16 @@ import logpipe
 PUBLIC_MODULES = [
     "logpipe",
     "logpipe.errors",
-    "logpipe.ingest.discover",
-    "logpipe.ingest.rules",
     "logpipe.formatting",
     "logpipe.formatting.stdlib",
     "logpipe.formatting.structlog",
+    "logpipe.ingest.discover",
+    "logpipe.ingest.rules",
     "logpipe.levels",
     "logpipe.parsers",
+    "logpipe.parsers.nccl",
+    "logpipe.parsers.nccl_summary",
+    "logpipe.parsers.nccl_tests",
     "logpipe.sample",
 ]
 

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from logpipe.parsers._fields import NCCL_LEVELS
 from logpipe.parsers._schema import FORMATS, SCHEMA
 from logpipe.parsers._vbuf import as_strings, bools
 from logpipe.parsers._vector import strip_eol, text_columns
@@ -24,7 +25,6 @@ from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
 
 #: Below this many rows per thread, one thread does the whole batch.
 MIN_ROWS_PER_THREAD: Final = 8192
-_NCCL_LEVELS: Final = {"INFO": "info", "WARN": "warning", "TRACE": "trace"}
 
 
 def parse_batch(
@@ -83,6 +83,6 @@ def _with_nccl(
     # The first record's level, read from the flat child column (no gather of whole records).
     starts = np.asarray(records.offsets)[:-1][become]
     levels = records.values.field("level").take(pa.array(starts))
-    names = pa.array(list(_NCCL_LEVELS))
-    mapped = pa.array(list(_NCCL_LEVELS.values())).take(pc.index_in(levels, names))
+    names = pa.array(list(NCCL_LEVELS))
+    mapped = pa.array(list(NCCL_LEVELS.values())).take(pc.index_in(levels, names))
     return pc.replace_with_mask(level, pa.array(become), mapped.cast(level.type))

@@ -28,6 +28,14 @@ LEVEL_NAMES: Final[dict[str, str]] = {
     "critical": "fatal",
     "panic": "panic",
 }
+#: NCCL record levels (``CALL`` API traces and the bare version line are informational).
+NCCL_LEVELS: Final[dict[str, str]] = {
+    "INFO": "info",
+    "WARN": "warning",
+    "TRACE": "trace",
+    "CALL": "info",
+    "VERSION": "info",
+}
 #: logrus's own ``Level.String()`` names (what the logrus text signature requires).
 LOGRUS_LEVELS: Final = frozenset(("trace", "debug", "info", "warning", "error", "fatal", "panic"))
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-import pyarrow as pa
-
 from logpipe.parsers import _launcher
-from logpipe.parsers._fields import normalize_level
+from logpipe.parsers._fields import NCCL_LEVELS
 from logpipe.parsers._json import no_surrogates, parse_json
 from logpipe.parsers._logfmt import KV_START, parse_kv
 from logpipe.parsers._logrus import parse_prefixed, parse_tty
 from logpipe.parsers._schema import SCHEMA
 from logpipe.parsers._time import parse_ts
-from logpipe.parsers.nccl import nccl_tests_mask, parse_nccl
+from logpipe.parsers.nccl import parse_nccl
+from logpipe.parsers.nccl_tests import is_nccl_tests_line
 
 Row = dict[str, Any]
 
@@ -94,7 +93,7 @@ def with_nccl(row: Row, records: list[dict[str, Any]] | None, in_tests: bool) ->
             row["format"] = "nccl_tests"
         elif records:
             row["format"] = "nccl"
-            row["level"] = normalize_level(records[0].get("level"))
+            row["level"] = NCCL_LEVELS.get(records[0].get("level") or "")
     return row
 
 
@@ -104,5 +103,4 @@ def parse_line(line: str) -> Row:
     ``fields`` is a dict, ``ts`` an aware UTC datetime, ``nccl`` a list of record dicts.
     """
     text = no_surrogates(strip_eol(line))
-    in_tests = bool(nccl_tests_mask(pa.array([text], pa.string()))[0].as_py())
-    return with_nccl(parse_text(text), parse_nccl(text), in_tests)
+    return with_nccl(parse_text(text), parse_nccl(text), is_nccl_tests_line(text))

@@ -6,6 +6,9 @@ from typing import Final
 
 import pyarrow as pa
 
+# The typed NCCL record (host, pid, tid, device, level, family and each family's fields).
+from logpipe.parsers._nccl_record import NCCL_RECORD
+
 __all__ = ["FORMATS", "NCCL_RECORD", "SCHEMA"]
 
 #: Values of the ``format`` column.
@@ -18,19 +21,6 @@ FORMATS: Final = (
     "nccl",
     "nccl_tests",
     "plain",
-)
-
-# PLACEHOLDER until the NCCL parser lands: it defines the full typed record
-# (host, pid, tid, device, level, family and each family's fields) in parsers/nccl.py.
-NCCL_RECORD: Final = pa.struct(
-    [
-        pa.field("host", pa.string()),
-        pa.field("pid", pa.int64()),
-        pa.field("tid", pa.int64()),
-        pa.field("device", pa.int32()),
-        pa.field("level", pa.string()),
-        pa.field("family", pa.string()),
-    ]
 )
 
 SCHEMA: Final = pa.schema(

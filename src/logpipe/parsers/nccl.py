@@ -1,27 +1,42 @@
-"""NCCL debug records (PLACEHOLDER with the agreed signatures; the real module comes from nccl)."""
+"""NCCL debug output as typed records: the record type, the reference and the hot path.
+
+``NCCL_DEBUG=INFO`` lines (``host:pid:tid [dev] NCCL INFO <message>``, WARN, TRACE, CALL,
+pre-2.3 ``INFO``/``WARN``, bare ``NCCL version`` lines) become ``NCCL_RECORD`` structs:
+the prefix fields, the message ``body`` and, when the message belongs to one of the known
+families of ``shared/nccl/GRAMMAR.md`` (connections, CollNet, ring order, trees,
+communicator init/teardown, versions, network selection, channel counts, collectives,
+tuning, threads, environment, error traces...), its typed fields. One physical line can
+hold several records (wrapped, glued or interleaved writes), so a line maps to a list.
+
+* ``parse_nccl(line)`` is the plain per-line reference (Python ``re``).
+* ``nccl_column(lines)`` computes the same on whole Arrow arrays (RE2 via pyarrow
+  compute, each distinct prefix and message parsed once).
+* ``nccl_tests_mask(lines)`` marks lines of nccl-tests result tables.
+
+Fields are documented in ``_nccl_record``; ``FAMILIES`` lists the family names in the
+order they are tried. Records are found by searching, never by anchoring at column 0, so
+launcher prefixes (``[1,0]<stdout>:``, ``[rank0]:``, ``(RayWorker pid=N)``...) and logrus
+lines whose message is an NCCL record both work.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Final
 
-import pyarrow as pa
+from logpipe.parsers._nccl_families import FAMILIES as _FAMILIES
+from logpipe.parsers._nccl_record import NCCL_RECORD, TREE_ENTRY
+from logpipe.parsers._nccl_reference import parse_nccl
+from logpipe.parsers._nccl_vector import nccl_column
+from logpipe.parsers.nccl_tests import nccl_tests_mask
 
-from logpipe.parsers._schema import NCCL_RECORD
+__all__ = [
+    "FAMILIES",
+    "NCCL_RECORD",
+    "TREE_ENTRY",
+    "nccl_column",
+    "nccl_tests_mask",
+    "parse_nccl",
+]
 
-__all__ = ["NCCL_RECORD", "nccl_column", "nccl_tests_mask", "parse_nccl"]
-
-
-def parse_nccl(line: str) -> list[dict[str, Any]]:
-    """Reference: the NCCL records found anywhere in ``line`` (placeholder: none)."""
-    del line
-    return []
-
-
-def nccl_column(lines: pa.StringArray | pa.LargeStringArray) -> pa.ListArray:
-    """Vectorized records, ``list<NCCL_RECORD>``, null where a line holds none (placeholder)."""
-    return pa.nulls(len(lines), pa.list_(NCCL_RECORD))
-
-
-def nccl_tests_mask(lines: pa.StringArray | pa.LargeStringArray) -> pa.BooleanArray:
-    """True where a line belongs to an nccl-tests output (placeholder: all false)."""
-    return pa.array([False] * len(lines), pa.bool_())
+#: Names of the message families, in the order they are tried (the first match wins).
+FAMILIES: Final = tuple(f.name for f in _FAMILIES)
