@@ -205,6 +205,44 @@ def _reference(batches: list[pa.StringArray]) -> float:
     return size / (time.perf_counter() - start) / 1e6
 
 
+def _stages(batch: pa.StringArray) -> list[tuple[str, float, int]]:
+    """Milliseconds (best of 5) of each stage of parse_batch on one batch, and its bytes."""
+    from logpipe.parsers import _launcher, nccl, parse_batch
+    from logpipe.parsers._vector import _route, text_columns
+    from logpipe.parsers._vformats import parse_json_rows, parse_kv_rows
+    from logpipe.parsers._vtty import parse_tty_rows
+
+    def rows_starting(prefix: str) -> pa.StringArray:
+        return pa.array([x for x in batch.to_pylist() if x.startswith(prefix)], pa.string())
+
+    kv, js, tty = rows_starting("time="), rows_starting("{"), rows_starting("\x1b")
+    stages: list[tuple[str, Callable[[], object], int]] = [
+        ("launchers (strong)", lambda: _launcher.strong_lengths(batch), batch.nbytes),
+        ("routing", lambda: _route(batch), batch.nbytes),
+        ("key=value rows", lambda: parse_kv_rows(kv), kv.nbytes),
+        ("JSON rows", lambda: parse_json_rows(js), js.nbytes),
+        ("colored rows", lambda: parse_tty_rows(tty), tty.nbytes),
+        ("text columns (all)", lambda: text_columns(batch), batch.nbytes),
+        (
+            "NCCL column + mask",
+            lambda: (nccl.nccl_column(batch), nccl.nccl_tests_mask(batch)),
+            batch.nbytes,
+        ),
+        ("parse_batch", lambda: parse_batch(batch), batch.nbytes),
+    ]
+    out = []
+    for name, run, nbytes in stages:
+        best = min(_timed(run) for _ in range(5))
+        out.append((name, best * 1000, nbytes))
+    return out
+
+
+def _timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     from logpipe.parsers import nccl, parse_batch
     from logpipe.parsers._vector import text_columns
@@ -235,6 +273,9 @@ def main() -> None:
     print(f"parse_line reference loop: {ref_mbs:8.1f} MB/s")
     ratio, ratio_two = best["default"] / ref_mbs, best["two"] / ref_mbs
     print(f"ratio parse_batch / reference: {ratio:.1f}x (threads=2: {ratio_two:.1f}x)")
+    print(f"stages on one batch of {BATCH} lines (best of 5):")
+    for name, ms, nbytes in _stages(batches[0]):
+        print(f"  {name:22s} {ms:7.1f} ms  {nbytes / 1e6:5.1f} MB  {nbytes / ms / 1e3:7.1f} MB/s")
     for n in (16_384, 65_536, 262_144):
         nbytes, peak = _peak(path, n)
         print(f"peak RSS growth, batch of {n} lines ({nbytes / 1e6:.1f} MB): {peak / 1e6:.0f} MB")

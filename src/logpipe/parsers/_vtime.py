@@ -87,27 +87,37 @@ def _rfc3339(
     run = digit[:, 20:30]
     nd = np.where(run.all(axis=1), 10, np.argmin(run, axis=1)) * frac
     micro = ((v[:, 20:26] * (np.arange(6) < nd[:, None])) @ _TEN).astype(np.int64)
-    z = 19 + frac * (1 + nd)
-    cols = np.minimum(z[:, None] + np.arange(6), _WIDTH - 1)
-    zone = np.take_along_axis(v, cols, axis=1).astype(np.int64)
-    zd = (zone >= 0) & (zone <= 9)
-    rest = size - z
-    offset = (rest == 6) & ((zone[:, 0] == 43 - 48) | (zone[:, 0] == 45 - 48)) & (zone[:, 3] == 10)
-    offset &= zd[:, 1] & zd[:, 2] & zd[:, 4] & zd[:, 5]
-    utc = (rest == 0) | ((rest == 1) & (zone[:, 0] == 90 - 48))
-    ok_shape = shape & (~frac | ((nd >= 1) & (nd <= 9))) & (utc | offset)
-    sign = np.where(zone[:, 0] == 45 - 48, -1, 1) * offset
+    zone, zone_ok = _zone(v, digit, 19 + frac * (1 + nd), size)
+    ok_shape = shape & (~frac | ((nd >= 1) & (nd <= 9))) & zone_ok
     w = v[:, :19].astype(np.int64)
     us, ok = compose(
         (w[:, 0] * 1000 + w[:, 1] * 100 + w[:, 2] * 10 + w[:, 3], w[:, 5] * 10 + w[:, 6],
          w[:, 8] * 10 + w[:, 9]),
         (w[:, 11] * 10 + w[:, 12], w[:, 14] * 10 + w[:, 15], w[:, 17] * 10 + w[:, 18], micro),
-        (sign, (zone[:, 1] * 10 + zone[:, 2]) * offset, (zone[:, 4] * 10 + zone[:, 5]) * offset),
+        zone,
     )  # fmt: skip
     hit = rows[ok_shape]
     handled[hit] = True
     out[hit], valid[hit] = us[ok_shape], ok[ok_shape]
     return handled
+
+
+def _zone(
+    v: np.ndarray, digit: np.ndarray, z: np.ndarray, size: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """(sign, hours, minutes) of the zone starting at column ``z``, and where it is one
+    this path reads (none, ``Z`` or ``+hh:mm``)."""
+    cols = np.minimum(z[:, None] + np.arange(6), _WIDTH - 1)
+    zone = np.take_along_axis(v, cols, axis=1).astype(np.int64)
+    zd = np.take_along_axis(digit, cols, axis=1)
+    rest = size - z
+    offset = (rest == 6) & ((zone[:, 0] == 43 - 48) | (zone[:, 0] == 45 - 48)) & (zone[:, 3] == 10)
+    offset &= zd[:, 1] & zd[:, 2] & zd[:, 4] & zd[:, 5]
+    utc = (rest == 0) | ((rest == 1) & (zone[:, 0] == 90 - 48))
+    sign = np.where(zone[:, 0] == 45 - 48, -1, 1) * offset
+    hours = (zone[:, 1] * 10 + zone[:, 2]) * offset
+    minutes = (zone[:, 4] * 10 + zone[:, 5]) * offset
+    return (sign, hours, minutes), utc | offset
 
 
 def _ints(parts: pa.StructArray, name: str) -> np.ndarray:
