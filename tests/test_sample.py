@@ -75,3 +75,24 @@ def test_cli(tmp_path: Path) -> None:
     )
     assert "for 4 hosts" in out.stdout
     assert (tmp_path / "s/gpu-node-04/jobs/job-4177/train.log").is_file()
+
+
+def test_nccl_records_say_what_the_story_says(tree: Path) -> None:
+    """Through the NCCL parser: versions, 16-rank rings, GDR on IB edges, sockets on node 04."""
+    from logpipe.parsers.nccl_summary import summarize_file
+
+    summaries = {p: summarize_file(p) for p in tree.rglob("*.log") if "agent" not in p.parts}
+    edges = {p: s["ring_edges"] for p, s in summaries.items()}
+    recent = [p for p in summaries if "job-4242" in p.parts and p.name.startswith("nccl.")]
+    assert {summaries[p]["nccl_version"] for p in recent} == {"2.27.5"}
+    legacy = [p for p in summaries if "job-4177" in p.parts]
+    assert {summaries[p]["nccl_version"] for p in legacy} == {"2.4.8", None}  # rank 0's host only
+    ranks = {r for s in summaries.values() for r in s["ranks_seen"]}
+    assert ranks == set(range(16))
+    for path, file_edges in edges.items():
+        for edge in file_edges:
+            net = edge["transport"].startswith("NET/")
+            socket = edge["transport"] == "NET/Socket/0"
+            assert socket == (net and "gpu-node-04" in path.parts), (path, edge)
+            assert edge["gdr"] == (net and not socket), (path, edge)
+    assert sum(s["warn_count"] for s in summaries.values()) == 2
