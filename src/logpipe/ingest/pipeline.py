@@ -73,6 +73,7 @@ class Pipeline:
         self._dirty = False
         self._pool: ThreadPoolExecutor | None = None
         self._flight: tuple[Future[None], dict[str, Any], CommitInfo] | None = None
+        self.completed: list[CommitInfo] = []  # every commit that landed, for the caller
 
     def open(self) -> None:
         """Lock every source and recover its committed offsets (table first, cache second)."""
@@ -149,18 +150,19 @@ class Pipeline:
             self._forget.setdefault(name, []).extend(f.retire())
 
     def commit(self) -> CommitInfo | None:
-        """Commit every pending complete line and wait; None when nothing was pending."""
-        self.wait()
-        return self.wait() if self.submit() else None
+        """Commit every pending complete line and wait for it (None: nothing to commit)."""
+        self.submit()
+        return self.wait()
 
     def submit(self) -> bool:
-        """Hand the pending lines to the writer thread (after the previous commit landed).
+        """Parse the pending lines and hand them to the writer thread.
 
-        Reading goes on while it writes: the files of one commit are written while
-        the next batch is read and split, which keeps both cores busy.
+        The batch is taken and parsed while the previous commit is still being written
+        (both cores busy); it is submitted once that one landed, so commits stay in
+        order. If it failed, the offsets are read back from the table first.
         """
-        self.wait()
         if self._resync:
+            self.wait()
             self._recover()
             return False
         now = self.world.wall()
@@ -168,6 +170,7 @@ class Pipeline:
         if not plan:
             return False
         table = build_table([part for items in plan.values() for *_, part in items], now=now)
+        self.wait()  # raises if the previous commit failed: this batch is read again
         meta: dict[str, Any] = {"format": FORMAT, "host": socket.gethostname(), "sources": {}}
         nexts = {n: self._next_state(n, items, now.timestamp(), meta) for n, items in plan.items()}
         txns = {app_id(n): state.version for n, (state, _) in nexts.items()}
@@ -200,6 +203,7 @@ class Pipeline:
             self._forget.pop(name, None)
         self._dirty = True
         self.save_cache(force=False)
+        self.completed.append(info)
         return info
 
     def _next_state(

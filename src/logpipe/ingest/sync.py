@@ -78,22 +78,22 @@ def _drain(
     state: SyncProgress,
     progress: Callable[[SyncProgress], None] | None,
 ) -> None:
-    def count(info: _pipeline.CommitInfo | None) -> None:
-        if info is not None:
+    def count() -> None:
+        for info in pipe.completed:
             report.commits += 1
             report.rows += info.rows
             report.nbytes += info.nbytes
             state.rows += info.rows
+        pipe.completed.clear()
 
     while True:
         n = pipe.read(max(0, batch - pipe.pending_bytes))
         state.read_bytes += n
         if n == 0:
-            count(pipe.wait())
-            count(pipe.commit())
+            pipe.commit()
         elif pipe.pending_bytes >= batch:
-            count(pipe.wait())
-            pipe.submit()  # written while the next batch is read
+            pipe.submit()  # parsed now, written while the next batch is read
+        count()
         if progress:
             progress(state)
         if n == 0:
