@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -268,3 +269,23 @@ def test_files_gone_for_long_are_forgotten(tmp_path: Path) -> None:
         assert keys == {("keep.log", 0)}
     finally:
         h.daemon.shutdown()
+
+
+def test_a_file_that_only_starts_like_another_is_read_after_the_copy_grace(h: Harness) -> None:
+    append(h.src / "rank0.log", b"Starting\nstep 1\nstep 2\n")
+    h.settle()
+    append(h.src / "rank7.log", b"Starting\n")  # rank 7 died after its first line
+    h.settle()
+    assert [r[0] for r in h.rows()] == ["rank0.log"] * 3  # held: could be a copy
+    for _ in range(6):
+        h.tick(2.0)  # no truncation of rank0.log follows: not a copy
+    assert ("rank7.log", 0, 0, "Starting") in h.rows()
+
+
+def test_hard_links_are_never_read_twice(h: Harness) -> None:
+    append(h.src / "a.log", b"one\n")
+    h.settle()
+    os.link(h.src / "a.log", h.src / "b.log")
+    for _ in range(8):
+        h.tick(2.0)
+    assert h.rows() == [("a.log", 0, 0, "one")]

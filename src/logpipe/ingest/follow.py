@@ -57,11 +57,15 @@ class Follower:
         keep_fds: bool,
         drain_grace: float,
         forget_after: float,
+        copy_grace: float = 0.0,
         on_error: Callable[[str, OSError], None] | None = None,
     ) -> None:
         self.spec, self.rules, self.state, self.world = spec, rules, state, world
         self.limit, self.keep_fds = limit, keep_fds
         self.drain_grace, self.forget_after = drain_grace, forget_after
+        self.copy_grace = copy_grace
+        self._held: dict[tuple[str, int], float] = {}  # (relpath, inode) -> first held
+        self._cut: dict[Key, float] = {}  # generation -> when its file was truncated
         self.on_error = on_error
         self.streams = {k: Stream(r, limit) for k, r in state.records.items()}
         self._reported: dict[str, int] = {}  # relpath -> errno last reported
@@ -121,10 +125,12 @@ class Follower:
         # Where a followed generation sat in this very inode, new content is a rewrite
         # (truncation, copytruncate, an editor's save), not a rotation.
         self._rewrites = {
-            s.record.loc: (s.record.dev, s.record.ino)
+            s.record.loc: ((s.record.dev, s.record.ino), s.key)
             for s in self.streams.values()
             if id(s) in rewritten or (s.loc is None and id(s) not in moved)
         }
+        for s in v.rewritten:
+            self._cut[s.key] = self.world.clock()
         for s in v.lost:
             s.unbind()
             if id(s) in rewritten or not self.keep_fds:
@@ -146,9 +152,32 @@ class Follower:
                 stats.errors.append((probe.relpath, exc))
         for probe in v.new:
             self._new(probe, now, stats)
-        for probe, s in v.copies:
+        held = [*v.copies, *((p, None) for p in v.deferred)]
+        for probe, copied in held:
+            self._hold(probe, copied, now, stats)
+        present = {(p.relpath, p.st.st_ino) for p, _ in held}
+        self._held = {k: t for k, t in self._held.items() if k in present}
+
+    def _hold(self, probe: Probe, s: Stream | None, now: float, stats: ScanStats) -> None:
+        """A file repeating another's bytes: a copy, or after a grace, a file of its own.
+
+        copytruncate's copy is followed by the original's truncation within moments:
+        then it is the old generation's copy (never read again). A file that merely
+        starts like another (two ranks printing the same first line) is read in full
+        once the grace has passed without such a truncation. Hard links are the same
+        file. Without a grace (sync), a repeating file is a file of its own at once.
+        """
+        stats.copies += 1
+        if s is not None and (s.record.dev, s.record.ino) == (probe.st.st_dev, probe.st.st_ino):
+            return
+        clock = self.world.clock()
+        since = self._held.setdefault((probe.relpath, probe.st.st_ino), clock)
+        if s is not None and self._cut.get(s.key, -1e18) >= since - self.copy_grace:
             log.debug("copy skipped", extra=self._fields(probe.relpath, copy_of=s.record.path))
-            stats.copies += 1
+        elif clock - since >= self.copy_grace:
+            stats.copies -= 1
+            del self._held[(probe.relpath, probe.st.st_ino)]
+            self._new(probe, now, stats)
 
     def _rebind(self, s: Stream, probe: Probe, now: float, stats: ScanStats) -> None:
         if s.record.loc and s.record.loc != probe.relpath:
@@ -166,7 +195,9 @@ class Follower:
     def _new(self, probe: Probe, now: float, stats: ScanStats) -> None:
         gen = self.state.new_generation(probe.relpath)
         inode = (probe.st.st_dev, probe.st.st_ino)
-        if self._rewrites.get(probe.relpath) == inode:
+        was, key = self._rewrites.get(probe.relpath, (None, None))
+        if was == inode and key is not None:
+            self._cut[key] = self.world.clock()
             fields = self._fields(probe.relpath, generation=gen)
             log.warning("file truncated or rewritten: new generation", extra=fields)
             stats.generations += 1
@@ -200,6 +231,7 @@ class Follower:
             if s.rewritten:  # changed under us: what it holds now is for a scan to say
                 s.rewritten = False
                 self.rescan = True
+                self._cut[s.key] = self.world.clock()
                 log.info("file changed while being read", extra=self._fields(s.record.loc))
             if n:
                 s.active_at = self.world.clock()

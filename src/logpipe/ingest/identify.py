@@ -55,6 +55,10 @@ def _still_there(stream: Stream, probe: Probe) -> bool:
     return stream.intact(read, st.st_size)
 
 
+# New files are compared in groups starting with the same bytes (cheap to find).
+_GROUP = 16
+
+
 def _unchanged(probe: Probe) -> bool:
     """Whether a found file is still what the scan saw (same inode, size and mtime)."""
     st = os.stat(probe.path, follow_symlinks=False)
@@ -155,7 +159,37 @@ class _Scan:
         for probe in self.pool:
             if id(probe) not in self.failed and id(probe) not in self.taken:
                 self._classify(probe)
+        self._copies_among_new()
         return self.v
+
+    def _copies_among_new(self) -> None:
+        """Of new files holding the same bytes, only the original is new.
+
+        copytruncate's copy and its original can both be met for the first time (the
+        scan fell between the copy and the truncate): the shorter one, a prefix of the
+        other, waits; once the original is truncated it is that generation's copy.
+        """
+        groups: dict[bytes, list[Probe]] = defaultdict(list)
+        for probe in self.v.new:
+            if probe.st.st_size:
+                groups[probe.head()[:_GROUP]].append(probe)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            group.sort(key=lambda p: (-p.st.st_size, p.st.st_mtime_ns, p.relpath))
+            for i, probe in enumerate(group[1:], 1):
+                if any(self._repeats(probe, bigger) for bigger in group[:i]):
+                    self.v.new.remove(probe)
+                    self.v.deferred.append(probe)
+
+    def _repeats(self, probe: Probe, other: Probe) -> bool:
+        """Whether ``probe`` holds the start of ``other`` (or cannot tell now)."""
+        try:
+            if same_tail(probe.read, probe.st.st_size, other.read, other.st.st_size):
+                return other.head().startswith(probe.head())
+            return not _unchanged(other)
+        except OSError:
+            return False
 
     def _fail(self, probe: Probe, exc: OSError) -> None:
         self.failed.add(id(probe))

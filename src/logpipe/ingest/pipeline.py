@@ -114,6 +114,9 @@ class Pipeline:
             keep_fds=self.keep_fds,
             drain_grace=self.config.drain_grace if self.keep_fds else 0.0,
             forget_after=self.config.forget_after,
+            # Long enough for a copytruncate to finish and be seen (watch only: one
+            # pass of sync cannot wait, there a repeating file is a file at once).
+            copy_grace=max(10.0, 2 * self.config.poll_interval) if self.keep_fds else 0.0,
             on_error=self.on_error,
         )
 
