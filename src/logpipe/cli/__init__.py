@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from logpipe._version import __version__
-from logpipe.cli import demo, nccl, sample
+from logpipe.cli import compact, demo, nccl, sample, status, sync, watch
 from logpipe.errors import LogpipeError
 
 __all__ = ["main"]
 
 # Each subcommand module exposes ``register(subparsers)`` which adds its parser and
 # sets ``func`` (args -> exit code) as the parser default.
-_SUBCOMMANDS: tuple[Any, ...] = (demo, nccl, sample)
+_SUBCOMMANDS: tuple[Any, ...] = (demo, sample, nccl, sync, watch, compact, status)
 
 
 def build_parser() -> argparse.ArgumentParser:

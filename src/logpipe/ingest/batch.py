@@ -1,0 +1,90 @@
+"""Turn pending lines of many files into one Arrow table: provenance columns plus parsed ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from logpipe import parsers
+from logpipe.ingest.tail import Pending
+
+__all__ = ["PROVENANCE", "Part", "build_table"]
+
+#: The columns logpipe adds to what the parser returns (names are a public contract).
+PROVENANCE = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("date", pa.date32(), nullable=False),
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("generation", pa.int64(), nullable=False),
+        pa.field("offset", pa.int64(), nullable=False),
+        pa.field("lineno", pa.int64(), nullable=False),
+        pa.field("nbytes", pa.int64(), nullable=False),
+        pa.field("truncated", pa.bool_(), nullable=False),
+        pa.field("line", pa.string(), nullable=False),
+        pa.field("line_raw", pa.binary()),
+        pa.field("ingested_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+ParseFn = Callable[[pa.StringArray], pa.RecordBatch]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """The pending lines of one file generation."""
+
+    source: str
+    path: str
+    generation: int
+    pending: Sequence[Pending]
+
+
+def _text(name: str) -> str:
+    """A relpath as UTF-8 text (a name that is not UTF-8 shows U+FFFD where it is not)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _concat(arrays: list[pa.Array], type_: pa.DataType) -> pa.Array:
+    return pa.concat_arrays(arrays) if arrays else pa.array([], type_)
+
+
+def build_table(
+    parts: Sequence[Part], *, now: dt.datetime, parse: ParseFn = parsers.parse_batch
+) -> pa.Table:
+    """One table for one commit; every column built with whole-array operations."""
+    pending = [(part, p) for part in parts for p in part.pending if len(p.block)]
+    counts = np.array([len(p.block) for _, p in pending], np.int64)
+    total = int(counts.sum())
+    which = np.repeat(np.arange(len(pending)), counts)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(counts) else counts
+    lineno = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
+    lineno += np.repeat(np.array([p.lineno for _, p in pending], np.int64), counts)
+    line = _concat([p.block.line for _, p in pending], pa.string())
+    stamp = np.datetime64(now.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    columns = {
+        "source": pa.array([part.source for part, _ in pending], pa.string()).take(which),
+        "date": pa.array(np.full(total, stamp.astype("datetime64[D]"))).cast(pa.date32()),
+        "path": pa.array([_text(part.path) for part, _ in pending], pa.string()).take(which),
+        "generation": pa.array(np.repeat([part.generation for part, _ in pending], counts)),
+        "offset": _concat([p.block.offset for _, p in pending], pa.int64()),
+        "lineno": pa.array(lineno),
+        "nbytes": _concat([p.block.nbytes for _, p in pending], pa.int64()),
+        "truncated": _concat([p.block.truncated for _, p in pending], pa.bool_()),
+        "line": line,
+        "line_raw": _concat([p.block.line_raw for _, p in pending], pa.binary()),
+        "ingested_at": pa.array(np.full(total, stamp)).cast(PROVENANCE.field("ingested_at").type),
+    }
+    parsed = parse(line)
+    if parsed.num_rows != total:
+        raise ValueError(f"parse_batch returned {parsed.num_rows} rows for {total} lines")
+    clash = set(parsed.schema.names) & set(columns)
+    if clash:
+        raise ValueError(f"parser columns {sorted(clash)} collide with provenance columns")
+    arrays = [columns[f.name].cast(f.type) for f in PROVENANCE] + list(parsed.columns)
+    fields = list(PROVENANCE) + list(parsed.schema)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
