@@ -1,4 +1,4 @@
-"""Lines -> typed Arrow columns (PLACEHOLDER: every line is ``plain`` until the parsers land)."""
+"""Lines -> typed Arrow columns (PLACEHOLDER for text formats until ``lineparse``; NCCL is real)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from logpipe.parsers._nccl_reference import parse_nccl
+from logpipe.parsers._nccl_vector import nccl_column
 from logpipe.parsers._schema import FORMATS, SCHEMA
 
 __all__ = ["FORMATS", "SCHEMA", "parse_batch", "parse_line"]
@@ -16,6 +18,7 @@ def parse_line(line: str) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(SCHEMA.names)
     row["format"] = "plain"
     row["msg"] = line
+    row["nccl"] = parse_nccl(line) or None
     return row
 
 
@@ -27,6 +30,8 @@ def parse_batch(lines: pa.StringArray | pa.LargeStringArray) -> pa.RecordBatch:
         if f.name == "format"
         else lines.cast(pa.string())
         if f.name == "msg"
+        else nccl_column(lines)  # the records, null where a line holds none
+        if f.name == "nccl"
         else pa.nulls(n, f.type)
         for f in SCHEMA
     ]

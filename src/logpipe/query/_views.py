@@ -1,0 +1,105 @@
+"""Define the views on a DuckDB connection: ``logs`` over the snapshot, the rest from SQL files."""
+
+from __future__ import annotations
+
+from importlib import resources
+from urllib.parse import unquote
+
+import duckdb
+import pyarrow as pa
+
+from logpipe.query._cache import NcclCache
+from logpipe.query._snapshot import Snapshot
+
+__all__ = ["VIEWS", "install", "sql_files"]
+
+#: The public views, in the order they are defined.
+VIEWS = (
+    "logs",
+    "nccl_lines",
+    "nccl_runs",
+    "nccl_ranks",
+    "nccl_comms",
+    "nccl_edges",
+    "nccl_rings",
+    "nccl_ring_hops",
+    "nccl_trees",
+    "nccl_colls",
+    "nccl_warnings",
+    "nccl_transport_summary",
+)
+
+
+def sql_files() -> list[tuple[str, str]]:
+    """(name, text) of the view definitions shipped with the package, in run order."""
+    folder = resources.files("logpipe.query") / "sql"
+    found = [(f.name, f.read_text("utf-8")) for f in folder.iterdir() if f.name.endswith(".sql")]
+    return sorted(found)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _hive_agrees(snap: Snapshot) -> bool:
+    """Whether every file's folder names spell its partition values (DuckDB can read them)."""
+    for file in snap.files:
+        folders = dict(p.split("=", 1) for p in file.rel.split("/")[:-1] if "=" in p)
+        if set(folders) != {"source", "date"} or file.date is None:
+            return False
+        if unquote(folders["source"]) != file.source:
+            return False
+        if unquote(folders["date"]) != file.date.isoformat():
+            return False
+    return True
+
+
+def _scan(snap: Snapshot) -> str:
+    """SQL reading every row of the snapshot with its partition columns first."""
+    paths = "[" + ", ".join(_literal(snap.uri(f)) for f in snap.files) + "]"
+    if _hive_agrees(snap):
+        return (
+            f"SELECT source, date, * EXCLUDE (source, date) FROM read_parquet({paths}, "
+            "hive_partitioning = true, hive_types = {'source': VARCHAR, 'date': DATE}, "
+            "hive_types_autocast = false, union_by_name = true)"
+        )
+    values = ", ".join(
+        f"({_literal(snap.uri(f))}, {_literal(f.source)}, "
+        f"{'NULL' if f.date is None else _literal(f.date.isoformat())}::DATE)"
+        for f in snap.files
+    )
+    return (
+        f"SELECT p.source, p.date, t.* EXCLUDE (filename) FROM read_parquet({paths}, "
+        "filename = true, union_by_name = true) t "
+        f"JOIN (VALUES {values}) p(filename, source, date) USING (filename)"
+    )
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> None:
+    """A DuckDB table holding ``data`` (a copy: the connection outlives the Arrow memory)."""
+    con.register("_logpipe_arrow", data)
+    try:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _logpipe_arrow")
+    finally:
+        con.unregister("_logpipe_arrow")
+
+
+def install(con: duckdb.DuckDBPyConnection, snap: Snapshot, cache: NcclCache) -> None:
+    """Create every view of ``VIEWS`` (and the private tables behind them) on ``con``."""
+    con.execute("SET TimeZone = 'UTC'")
+    if snap.files:
+        con.execute(f"CREATE VIEW logs AS {_scan(snap)}")
+    else:
+        _table(con, "_logs_empty", snap.schema.empty_table())
+        con.execute("CREATE VIEW logs AS SELECT * FROM _logs_empty")
+    _table(con, "_nccl_index", cache.index)
+    if cache.segments:
+        paths = ", ".join(_literal(s) for s in cache.segments)
+        con.execute(
+            f"CREATE VIEW _nccl_records AS SELECT * FROM read_parquet([{paths}], "
+            "union_by_name = true)"
+        )
+    else:
+        con.execute("CREATE VIEW _nccl_records AS SELECT * FROM _nccl_index WHERE false")
+    for _, text in sql_files():
+        con.execute(text)

@@ -1,0 +1,88 @@
+-- _nccl_placed: every record of the snapshot's NCCL index with the run it belongs to.
+--
+-- run_id, deterministically:
+--   1. the communicator's commId as printed (e.g. '0x45a3a89de169ea18') when the process
+--      printed one for it: NCCL 2.16+ "... commId 0x... - Init START|COMPLETE" records.
+--      commId is a hash of the communicator's unique id, the same on every rank.
+--   2. otherwise '<source>:<path>' ('#<generation>' appended for a later generation of
+--      a rewritten file): before 2.16 nothing NCCL prints ties the processes of one
+--      communicator together, so a run is a log file (a launcher's stdout holds every
+--      local rank of a job; a per-process NCCL_DEBUG_FILE holds one process).
+-- Which communicator a record belongs to: the one it names (init, teardown, comm
+-- summary records); else, within its process (source, path, generation, host, pid, in
+-- file order), the one whose init it follows (2.18+ brackets init output with
+-- "Init START" ... "Init COMPLETE"; what comes before a process' first init belongs to
+-- that init), or, where a process never printed "Init START" (older versions), the next
+-- "Init COMPLETE" (the last one for what follows it). A record without a process (the
+-- bare "NCCL version" line a launcher's stdout holds) belongs to the run most records of
+-- its file belong to.
+-- logged_by: the rank that printed a connection record ("[receive]" lines, and 2.3 NET
+-- lines which carry no direction, are printed by the receiver and name it on the right).
+CREATE MACRO _file_run(source, path, generation) AS
+    source || ':' || path || CASE WHEN generation > 0 THEN '#' || CAST(generation AS VARCHAR) ELSE '' END;
+
+CREATE TABLE _nccl_placed AS
+WITH marked AS (
+    SELECT *,
+        family IN ('init', 'init_old') AND comm IS NOT NULL AS is_init,
+        family IN ('init', 'init_old', 'teardown', 'comm_summary', 'comm_ref')
+            AND comm IS NOT NULL AS names_comm
+    FROM _nccl_index
+), windowed AS (
+    SELECT *,
+        last_value(CASE WHEN is_init THEN comm END IGNORE NULLS) OVER upto AS prev_comm,
+        first_value(CASE WHEN is_init THEN comm END IGNORE NULLS) OVER onwards AS next_comm,
+        bool_or(coalesce(state = 'Init START', false)) OVER process AS bracketed
+    FROM marked
+    WINDOW process AS (PARTITION BY source, path, generation, host, pid),
+        upto AS (process ORDER BY lineno, rec ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+        onwards AS (process ORDER BY lineno, rec ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+), communicator AS (
+    SELECT * EXCLUDE (is_init, prev_comm, next_comm, bracketed),
+        CASE
+            WHEN names_comm THEN comm
+            WHEN pid IS NULL THEN NULL
+            WHEN bracketed THEN coalesce(prev_comm, next_comm)
+            ELSE coalesce(next_comm, prev_comm)
+        END AS comm_of
+    FROM windowed
+), ids AS (
+    SELECT source, path, generation, host, pid, comm AS comm_of, max(comm_id) AS run_comm_id
+    FROM communicator WHERE names_comm
+    GROUP BY ALL
+), placed AS (
+    SELECT c.* EXCLUDE (names_comm),
+        CASE
+            WHEN ids.run_comm_id IS NOT NULL THEN ids.run_comm_id
+            WHEN c.pid IS NOT NULL THEN _file_run(c.source, c.path, c.generation)
+        END AS placed_run
+    FROM communicator c
+    LEFT JOIN ids ON ids.source = c.source AND ids.path = c.path
+        AND ids.generation = c.generation AND ids.host IS NOT DISTINCT FROM c.host
+        AND ids.pid = c.pid AND ids.comm_of = c.comm_of
+), file_run AS (
+    SELECT source, path, generation, first(placed_run ORDER BY n DESC, placed_run) AS file_run
+    FROM (
+        SELECT source, path, generation, placed_run, count(*) AS n
+        FROM placed WHERE placed_run IS NOT NULL GROUP BY ALL
+    )
+    GROUP BY ALL
+)
+SELECT
+    coalesce(p.placed_run, f.file_run, _file_run(p.source, p.path, p.generation)) AS run_id,
+    p.* EXCLUDE (placed_run),
+    CASE
+        WHEN p.family = 'edge' AND (p.direction = 'receive'
+            OR (p.direction IS NULL AND p.transport_kind = 'NET')) THEN p.peer
+        WHEN p.family IN ('edge', 'collnet') THEN p.rank
+    END AS logged_by
+FROM placed p
+LEFT JOIN file_run f ON f.source = p.source AND f.path = p.path AND f.generation = p.generation;
+
+-- _nccl_comm_runs: the run of every communicator a process printed (for records that name
+-- their communicator but are not in the index: collective calls).
+CREATE VIEW _nccl_comm_runs AS
+SELECT source, path, generation, host, pid, comm, min(run_id) AS run_id
+FROM _nccl_placed
+WHERE comm IS NOT NULL AND family IN ('init', 'init_old', 'teardown', 'comm_summary', 'comm_ref')
+GROUP BY ALL;
