@@ -55,13 +55,32 @@ def _open(dataset: str | Path, snapshot: SnapshotSpec) -> DeltaTable:
     try:
         table = DeltaTable(where, version=snapshot if isinstance(snapshot, int) else None)
         if isinstance(snapshot, dt.datetime):
+            _before_creation(table, snapshot)
             table.load_as_version(snapshot)
     except TableNotFoundError as exc:
         raise errors.DatasetError(f"no logpipe dataset at {where} (no Delta table there)") from exc
     except (DeltaError, OSError, ValueError) as exc:
-        wanted = "" if snapshot is None else f" at snapshot {snapshot}"
-        raise errors.DatasetError(f"cannot open dataset {where}{wanted}: {exc}") from exc
+        if snapshot is None:
+            raise errors.DatasetError(f"cannot open dataset {where}: {exc}") from exc
+        why = f" ({exc})" if isinstance(exc, ValueError) else _latest(where)
+        raise errors.DatasetError(f"no snapshot {snapshot} of {where}{why}") from exc
     return table
+
+
+def _before_creation(table: DeltaTable, when: dt.datetime) -> None:
+    """delta-rs pins a time before the table existed to version 0: say there is none."""
+    created = table.metadata().created_time
+    stamp = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    if created is not None and stamp.timestamp() * 1000 < created:
+        made = dt.datetime.fromtimestamp(created / 1000, dt.UTC)
+        raise ValueError(f"the table was created at {made:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _latest(where: str) -> str:
+    try:
+        return f" (its versions are 0 to {DeltaTable(where).version()})"
+    except (DeltaError, OSError):
+        return ""
 
 
 def _date(value: object) -> dt.date | None:
