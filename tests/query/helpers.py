@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from logpipe.ingest.config import load_config
 from logpipe.ingest.sync import sync
@@ -28,3 +31,24 @@ def land_files(tmp: Path, *files: Path, source: str = "host") -> Path:
     for file in files:
         shutil.copyfile(file, folder / file.name)
     return land(tmp, folder)
+
+
+def append(path: Path, text: str) -> None:
+    """Append text to a log file (creating it and its folders), as a logger does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """The single number ``sql`` returns."""
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    """The result of ``sql`` as dicts."""
+    result = con.execute(sql)
+    names = [d[0] for d in result.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]

@@ -12,7 +12,7 @@ import pytest
 
 from logpipe import query
 from tests import shared
-from tests.query.helpers import land_files
+from tests.query.helpers import count, land_files, rows
 
 LOGS = shared.glob("nccl/real", "*.log")
 
@@ -21,18 +21,6 @@ def oracle(path: Path) -> dict[str, Any]:
     expected: dict[str, Any] = json.loads(path.with_suffix(".expected.json").read_text())
     expected.pop("notes")
     return expected
-
-
-def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    result = con.execute(sql)
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-
-
-def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def through_views(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

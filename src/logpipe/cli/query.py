@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -13,7 +13,6 @@ from typing import Any, BinaryIO, TextIO
 
 import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from logpipe import errors, query
@@ -81,26 +80,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _flat_for_csv(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Nested columns as JSON text: CSV has no lists or structs."""
-    arrays = []
-    for column in batch.columns:
-        if pa.types.is_nested(column.type):
-            texts = [None if v is None else json.dumps(_plain(v)) for v in column.to_pylist()]
-            arrays.append(pa.array(texts, pa.string()))
-        else:
-            arrays.append(column)
-    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+def _csv_cell(value: Any) -> Any:
+    """CSV text of a value: nested values as JSON, times ISO, booleans lower-case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None or isinstance(value, int | float | str):
+        return value
+    plain = _plain(value)
+    return plain if isinstance(plain, str | int | float) else json.dumps(plain)
 
 
-def _csv(batches: Iterator[pa.RecordBatch], out: TextIO) -> None:
-    first = True
+def _csv(batches: Iterator[pa.RecordBatch], schema: pa.Schema, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(schema.names)
     for batch in batches:
-        buffer = io.BytesIO()
-        options = pacsv.WriteOptions(include_header=first)
-        pacsv.write_csv(_flat_for_csv(batch), buffer, write_options=options)
-        out.write(buffer.getvalue().decode("utf-8"))
-        first = False
+        columns = [column.to_pylist() for column in batch.columns]
+        writer.writerows([_csv_cell(v) for v in row] for row in zip(*columns, strict=True))
 
 
 def _json(batches: Iterator[pa.RecordBatch], out: TextIO) -> None:
@@ -169,5 +164,5 @@ def _write(fmt: str, reader: pa.RecordBatchReader, out: TextIO, tty: bool, limit
     elif fmt == "json":
         _json(iter(reader), out)
     else:
-        _csv(iter(reader), out)
+        _csv(iter(reader), reader.schema, out)
     out.flush()

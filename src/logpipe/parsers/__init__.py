@@ -6,8 +6,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from logpipe.parsers._nccl_reference import parse_nccl
-from logpipe.parsers._nccl_vector import nccl_column
+from logpipe.parsers import _nccl_reference, _nccl_vector
 from logpipe.parsers._schema import FORMATS, SCHEMA
 
 __all__ = ["FORMATS", "SCHEMA", "parse_batch", "parse_line"]
@@ -18,7 +17,7 @@ def parse_line(line: str) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(SCHEMA.names)
     row["format"] = "plain"
     row["msg"] = line
-    row["nccl"] = parse_nccl(line) or None
+    row["nccl"] = _nccl_reference.parse_nccl(line) or None
     return row
 
 
@@ -30,7 +29,7 @@ def parse_batch(lines: pa.StringArray | pa.LargeStringArray) -> pa.RecordBatch:
         if f.name == "format"
         else lines.cast(pa.string())
         if f.name == "msg"
-        else nccl_column(lines)  # the records, null where a line holds none
+        else _nccl_vector.nccl_column(lines)  # the records, null where a line holds none
         if f.name == "nccl"
         else pa.nulls(n, f.type)
         for f in SCHEMA

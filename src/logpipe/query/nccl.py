@@ -18,8 +18,8 @@ import duckdb
 from logpipe import errors
 from logpipe.ingest import config as _config
 from logpipe.ingest import rules as _rules
-from logpipe.ingest.sync import sync
-from logpipe.query import connect
+from logpipe.ingest import sync as _sync
+from logpipe.query import connect as _connect
 from logpipe.query._report import RingSegment, overview, ring_segments, rows, run_detail
 
 __all__ = [
@@ -221,12 +221,12 @@ def open_logs(paths: Sequence[str | Path]) -> Iterator[duckdb.DuckDBPyConnection
                 rules=tuple(rules),
                 state_dir=Path(tmp) / "state",
             )
-            report = sync(cfg)
+            report = _sync.sync(cfg)
             for _, file, exc in report.errors:
                 raise errors.SourceError(f"cannot read {root / file}: {exc.strerror or exc}")
         if not is_dataset(dataset):
             raise errors.SourceError(f"no log files found in {', '.join(map(str, paths))}")
-        con = connect(dataset)
+        con = _connect(dataset)
         try:
             yield con
         finally:

@@ -16,6 +16,8 @@
 -- "Init COMPLETE" (the last one for what follows it). A record without a process (the
 -- bare "NCCL version" line a launcher's stdout holds) belongs to the run most records of
 -- its file belong to.
+-- nccl_version, nccl_cuda: what the record's process printed in its "NCCL version" line
+-- (one per process; the bare line on a launcher's stdout counts for its whole file).
 -- logged_by: the rank that printed a connection record ("[receive]" lines, and 2.3 NET
 -- lines which carry no direction, are printed by the receiver and name it on the right).
 CREATE MACRO _file_run(source, path, generation) AS
@@ -32,9 +34,18 @@ WITH marked AS (
     SELECT *,
         last_value(CASE WHEN is_init THEN comm END IGNORE NULLS) OVER upto AS prev_comm,
         first_value(CASE WHEN is_init THEN comm END IGNORE NULLS) OVER onwards AS next_comm,
-        bool_or(coalesce(state = 'Init START', false)) OVER process AS bracketed
+        bool_or(coalesce(state = 'Init START', false)) OVER process AS bracketed,
+        coalesce(
+            max(CASE WHEN family = 'version' THEN version END) OVER process,
+            max(CASE WHEN family = 'version' AND pid IS NULL THEN version END) OVER file
+        ) AS nccl_version,
+        coalesce(
+            max(CASE WHEN family = 'version' THEN cuda_version END) OVER process,
+            max(CASE WHEN family = 'version' AND pid IS NULL THEN cuda_version END) OVER file
+        ) AS nccl_cuda
     FROM marked
-    WINDOW process AS (PARTITION BY source, path, generation, host, pid),
+    WINDOW file AS (PARTITION BY source, path, generation),
+        process AS (PARTITION BY source, path, generation, host, pid),
         upto AS (process ORDER BY lineno, rec ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
         onwards AS (process ORDER BY lineno, rec ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
 ), communicator AS (

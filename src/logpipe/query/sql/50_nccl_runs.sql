@@ -10,8 +10,8 @@ CREATE VIEW nccl_runs AS
 WITH recs AS (
     SELECT run_id,
         bool_or(comm_id IS NOT NULL AND run_id = comm_id) AS by_comm_id,
-        min(version) FILTER (WHERE family = 'version') AS version,
-        min(cuda_version) FILTER (WHERE family = 'version') AS cuda_version,
+        min(nccl_version) AS version,
+        min(nccl_cuda) AS cuda_version,
         max(nranks) FILTER (WHERE family IN ('init', 'init_old', 'comm_summary', 'comm_ref',
             'teardown', 'init_timings')) AS printed_nranks,
         max(nnodes) AS nnodes,
