@@ -1,37 +1,36 @@
-"""Lines -> typed Arrow columns (PLACEHOLDER for text formats until ``lineparse``; NCCL is real)."""
+"""Lines -> typed Arrow columns: logrus text/colored/JSON, x-cray prefixed, logfmt, NCCL, plain.
+
+``parse_batch`` is the hot path (whole arrays, pyarrow compute + numpy over the string
+buffers; a line goes through per-line Python only when it needs it: escapes, unusual
+layouts, damage). ``parse_line`` is the straightforward reference; the two agree row for
+row (a property test). One row per line, always; a line never raises.
+
+Columns (``SCHEMA``; names and types are the contract):
+
+* ``format``: one of ``FORMATS``. ``ts``: the UTC instant the line carries (a layout without
+  a zone is taken as UTC; see ``_time`` for the layouts), else the launcher's timestamp
+  (kubectl, CloudWatch, OpenMPI), else null. Microseconds: finer digits are truncated
+  (Delta Lake and DuckDB store microseconds).
+* ``elapsed_s``: the ``[0429]`` stamp of the colored layouts. ``level``: ``trace debug info
+  warning error fatal panic`` (``warn``/``WARN``/``err``/``critical`` normalized).
+* ``msg``: the message (the whole text after the launcher for plain and NCCL lines).
+* ``fields``: every other key with its value as printed, unquoted and unescaped (JSON
+  strings decoded, JSON ``null`` null, other JSON values as their source text); a later
+  duplicate key replaces an earlier one; empty for a structured line without fields,
+  null for plain/NCCL lines. Keys that are not understood (``time`` that is not a full
+  timestamp, an unknown ``level``) stay in ``fields``.
+* ``caller_func``/``caller_file``, ``prefix`` (x-cray), ``launcher`` (the wrapper text
+  stripped in front of the line), ``parse_error`` (null when the line parsed; else why,
+  with the row kept), ``nccl`` (the NCCL records anywhere in the line).
+
+A line terminator (``\\n``, ``\\r\\n``) at the end of a line is ignored. Null entries of
+the input array give a ``plain`` row with ``parse_error`` "null line".
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyarrow as pa
-
-from logpipe.parsers import _nccl_reference, _nccl_vector
+from logpipe.parsers._batch import parse_batch
+from logpipe.parsers._reference import parse_line
 from logpipe.parsers._schema import FORMATS, SCHEMA
 
 __all__ = ["FORMATS", "SCHEMA", "parse_batch", "parse_line"]
-
-
-def parse_line(line: str) -> dict[str, Any]:
-    """Reference parser of one line: a dict with one key per ``SCHEMA`` column."""
-    row: dict[str, Any] = dict.fromkeys(SCHEMA.names)
-    row["format"] = "plain"
-    row["msg"] = line
-    row["nccl"] = _nccl_reference.parse_nccl(line) or None
-    return row
-
-
-def parse_batch(lines: pa.StringArray | pa.LargeStringArray) -> pa.RecordBatch:
-    """Parse whole arrays of lines (one output row per input line, never fewer)."""
-    n = len(lines)
-    columns = [
-        pa.array(["plain"] * n, pa.string())
-        if f.name == "format"
-        else lines.cast(pa.string())
-        if f.name == "msg"
-        else _nccl_vector.nccl_column(lines)  # the records, null where a line holds none
-        if f.name == "nccl"
-        else pa.nulls(n, f.type)
-        for f in SCHEMA
-    ]
-    return pa.RecordBatch.from_arrays(columns, schema=SCHEMA)

@@ -1,0 +1,88 @@
+"""``parse_batch``: normalize the input, compute text and NCCL columns side by side, assemble.
+
+The text columns (``_vector``) and the NCCL records (``nccl``) of a batch are independent
+computations over the same lines; with ``threads`` > 1 they run on separate threads (Arrow
+and numpy kernels release the GIL) and a large batch's text columns are further cut into
+contiguous slices.
+"""
+
+from __future__ import annotations
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from logpipe.parsers._fields import NCCL_LEVELS
+from logpipe.parsers._schema import FORMATS, SCHEMA
+from logpipe.parsers._vbuf import as_strings, bools
+from logpipe.parsers._vector import strip_eol, text_columns
+from logpipe.parsers._vformats import FMT
+from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
+
+#: Below this many rows per thread, one thread does the whole batch.
+MIN_ROWS_PER_THREAD: Final = 8192
+
+
+def parse_batch(
+    lines: pa.StringArray | pa.LargeStringArray | pa.ChunkedArray, *, threads: int | None = None
+) -> pa.RecordBatch:
+    """Parse whole arrays of lines (one output row per input line, never fewer).
+
+    ``threads``: how many threads may work on the batch (default 1: everything on the
+    calling thread). More threads overlap the NCCL column with the text columns and cut
+    a large batch's text work into slices; the gain depends on idle CPUs (the Python
+    glue between kernels holds the GIL).
+    """
+    arr = as_strings(lines)
+    null = bools(arr.is_null())
+    if null.any():
+        arr = pc.fill_null(arr, "")
+    arr = strip_eol(arr)
+    workers = 1 if threads is None else threads
+    if workers < 2 or len(arr) < MIN_ROWS_PER_THREAD:
+        fmt, cols = text_columns(arr)
+        records, in_tests = _nccl_parts(arr)
+    else:
+        count = max(1, min(workers - 1, len(arr) // MIN_ROWS_PER_THREAD))
+        bounds = np.linspace(0, len(arr), count + 1).astype(np.int64)
+        parts = [arr.slice(int(a), int(b - a)) for a, b in itertools.pairwise(bounds)]
+        with ThreadPoolExecutor(count + 1) as pool:
+            nccl = pool.submit(_nccl_parts, arr)
+            texts = list(pool.map(text_columns, parts))
+            records, in_tests = nccl.result()
+        fmt = np.concatenate([f for f, _ in texts])
+        cols = {k: pa.concat_arrays([c[k] for _, c in texts]) for k in texts[0][1]}
+    cols["nccl"], cols["level"] = records, _with_nccl(fmt, records, in_tests, cols["level"])
+    if null.any():
+        fmt[null] = FMT["plain"]
+        cols["msg"] = pc.if_else(pa.array(null), None, cols["msg"])
+        cols["parse_error"] = pc.if_else(pa.array(null), "null line", cols["parse_error"])
+    cols["format"] = pa.array(FORMATS).take(pa.array(fmt))
+    return pa.RecordBatch.from_arrays([cols[f.name].cast(f.type) for f in SCHEMA], schema=SCHEMA)
+
+
+def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
+    return nccl_column(arr), bools(nccl_tests_mask(arr))
+
+
+def _with_nccl(
+    fmt: np.ndarray, records: pa.ListArray, in_tests: np.ndarray, level: pa.Array
+) -> pa.Array:
+    """Plain rows become ``nccl_tests`` / ``nccl`` (level from the first record)."""
+    has = bools(records.is_valid())
+    plain = fmt == FMT["plain"]
+    fmt[plain & in_tests] = FMT["nccl_tests"]
+    become = plain & ~in_tests & has
+    fmt[become] = FMT["nccl"]
+    if not become.any():
+        return level
+    # The first record's level, read from the flat child column (no gather of whole records).
+    starts = np.asarray(records.offsets)[:-1][become]
+    levels = records.values.field("level").take(pa.array(starts))
+    names = pa.array(list(NCCL_LEVELS))
+    mapped = pa.array(list(NCCL_LEVELS.values())).take(pc.index_in(levels, names))
+    return pc.replace_with_mask(level, pa.array(become), mapped.cast(level.type))
