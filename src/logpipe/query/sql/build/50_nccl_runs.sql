@@ -6,7 +6,7 @@
 -- latest timestamp of its records (NCCL stamps WARN records from 2.26, every record with
 -- NCCL_DEBUG_TIMESTAMP_LEVELS=ALL; launchers and collectors stamp lines too); null when
 -- none carries one.
-CREATE VIEW nccl_runs AS
+CREATE TABLE _nccl_runs AS
 WITH recs AS (
     SELECT run_id,
         bool_or(comm_id IS NOT NULL AND run_id = comm_id) AS by_comm_id,
@@ -30,7 +30,7 @@ WITH recs AS (
     FROM _nccl_placed
     GROUP BY run_id
 ), ranks AS (
-    SELECT run_id, count(*) AS ranks_seen FROM nccl_ranks GROUP BY run_id
+    SELECT run_id, count(*) AS ranks_seen FROM _nccl_ranks GROUP BY run_id
 )
 SELECT r.run_id,
     CASE WHEN r.by_comm_id THEN 'commId' ELSE 'file' END AS id_kind,

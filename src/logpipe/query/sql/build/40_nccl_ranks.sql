@@ -1,6 +1,6 @@
 -- nccl_ranks: one row per run and rank: where it ran (host, pid), its GPU (cuda_dev,
 -- nvml_dev, bus_id as printed) and the NICs its network connections used.
-CREATE VIEW nccl_ranks AS
+CREATE TABLE _nccl_ranks AS
 WITH seen AS (
     SELECT run_id, rank, host, pid, cuda_dev, nvml_dev, bus_id, local_rank, nnodes
     FROM _nccl_placed
@@ -15,7 +15,7 @@ WITH seen AS (
 ), nics AS (
     SELECT run_id, logged_by AS rank,
         list_sort(list_distinct(list(coalesce(nic_name, net || '/' || CAST(nic AS VARCHAR))))) AS nics
-    FROM nccl_edges
+    FROM _nccl_edges
     WHERE transport_kind IN ('NET', 'COLLNET') AND logged_by IS NOT NULL
     GROUP BY ALL
 )

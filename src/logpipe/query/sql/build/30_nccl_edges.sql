@@ -9,7 +9,7 @@
 -- of both ranks that decides (it catches NET between GPUs of one host, and multi-node
 -- NVLink); otherwise NET and COLLNET cross hosts, P2P and SHM do not (P2P/MNNVL may:
 -- unknown, null).
-CREATE VIEW nccl_edges AS
+CREATE TABLE _nccl_edges AS
 SELECT
     e.run_id, e.source, e.path, e.generation, e.lineno, e.rec, e.host, e.pid, e.tid, e.device,
     e.family, e.channel, e.conn_index, e.rank, e.peer, e.logged_by, e.direction,

@@ -1,7 +1,7 @@
 -- nccl_rings: the ring order of each channel (rank 0 prints it: "Channel 00/02 :  0 1").
 -- ranks in visiting order; truncated when NCCL cut the line ("..." from 2.23, 20 ranks
 -- before). A channel printed more than once in a run keeps its first line.
-CREATE VIEW nccl_rings AS
+CREATE TABLE _nccl_rings AS
 SELECT run_id, channel, nchannels, ranks, len(ranks) AS ring_length,
     coalesce(truncated, false) AS truncated, host, source, path, lineno
 FROM _nccl_placed
@@ -12,16 +12,16 @@ QUALIFY row_number() OVER (
 -- nccl_ring_hops: each hop of each ring (position, rank -> next rank) with the transport
 -- of the connection record for it (the sender's record where there is one). The hop back
 -- to the first rank is left out of a truncated ring.
-CREATE VIEW nccl_ring_hops AS
+CREATE TABLE _nccl_ring_hops AS
 WITH hops AS (
     SELECT r.run_id, r.channel, CAST(u.i - 1 AS INTEGER) AS position, u.rank,
         r.ranks[(u.i % r.ring_length) + 1] AS next_rank,
         u.i = r.ring_length AS closing, r.truncated
-    FROM nccl_rings r, unnest(r.ranks) WITH ORDINALITY AS u(rank, i)
+    FROM _nccl_rings r, unnest(r.ranks) WITH ORDINALITY AS u(rank, i)
 ), best AS (
     SELECT run_id, channel, rank, peer, transport, transport_kind, gdr, inter_node,
         rank_host, peer_host
-    FROM nccl_edges
+    FROM _nccl_edges
     WHERE family = 'edge'
     QUALIFY row_number() OVER (
         PARTITION BY run_id, channel, rank, peer
