@@ -52,12 +52,13 @@ def _write(path: Path, lines: Any) -> int:
 def _jobs(size: int) -> list[_nccl.NcclJob]:
     start = datetime(2026, 11, 20, tzinfo=UTC)
     colls = max(10, size // (256 * RANK_BYTES))
+    socket_a, socket_b = frozenset({HOSTS[20]}), frozenset({HOSTS[5]})
     return [
         _nccl.NcclJob(7001, HOSTS[:16], "2.27.5", start, channels=16, collectives=colls),
-        _nccl.NcclJob(7002, HOSTS[16:], "2.27.5", start, channels=16, collectives=colls,
-                      socket_hosts=frozenset({HOSTS[20]})),  # fmt: skip
-        _nccl.NcclJob(7003, HOSTS[:8], "2.4.8", start, channels=8,
-                      socket_hosts=frozenset({HOSTS[5]})),  # fmt: skip
+        _nccl.NcclJob(
+            7002, HOSTS[16:], "2.27.5", start, channels=16, socket_hosts=socket_a, collectives=colls
+        ),
+        _nccl.NcclJob(7003, HOSTS[:8], "2.4.8", start, channels=8, socket_hosts=socket_b),
     ]
 
 
@@ -77,9 +78,8 @@ def tree(size: int) -> Path:
                 continue
             for r in ranks:
                 _write(folder / f"nccl.{host}.{job.pid_of(r)}.log", job.rank_lines(r))
-            trainer = (x for r in ranks for x in _services.trainer_lines(r, job.start, 40,
-                                                                          nccl_warn_at=7))  # fmt: skip
-            _write(folder / "train.log", trainer)
+            steps = (_services.trainer_lines(r, job.start, 40, nccl_warn_at=7) for r in ranks)
+            _write(folder / "train.log", (x for lines in steps for x in lines))
     (root / ".complete").touch()
     return root
 
@@ -114,7 +114,10 @@ _EDGE = (
     r"(?:\[[0-9a-fA-F]+\])? -> (\d+)(?:\[[0-9a-fA-F]+\])?(?: \[(send|receive)\])? via "
     r"(NET/(.+?)/\d+(?:\(\d+\))?(/GDRDMA)?|P2P/\S+|SHM/\S+|COLLNET/\S+|direct shared memory)"
 )
-_INIT = r"([^\s:\[\]]+):(\d+):\d+ \[\d+\] NCCL INFO .*comm 0x[0-9a-f]+ rank \d+ .*commId (0x[0-9a-f]+)"
+_INIT = (
+    r"([^\s:\[\]]+):(\d+):\d+ \[\d+\] NCCL INFO .*comm 0x[0-9a-f]+ rank \d+ "
+    r".*commId (0x[0-9a-f]+)"
+)
 
 
 def baseline_sql(files: list[str]) -> str:

@@ -42,9 +42,8 @@ def append(path: Path, text: str) -> None:
 
 def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     """The single number ``sql`` returns."""
-    row = con.execute(sql).fetchone()
-    assert row is not None
-    return int(row[0])
+    ((value,),) = con.execute(sql).fetchall()
+    return int(value)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:

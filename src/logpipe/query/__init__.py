@@ -52,6 +52,5 @@ def connect(dataset: str | Path, *, snapshot: SnapshotSpec = None) -> duckdb.Duc
 
 def snapshot_version(con: duckdb.DuckDBPyConnection) -> int:
     """The Delta version a connection from ``connect`` reads."""
-    row = con.execute("SELECT snapshot_version()").fetchone()
-    assert row is not None
-    return int(row[0])
+    ((version,),) = con.execute("SELECT snapshot_version()").fetchall()
+    return int(version)
