@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -12,11 +14,12 @@ from nbclient import NotebookClient
 from tests.shared import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+read_notebook: Callable[..., Any] = nbformat.read  # untyped in nbformat
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_outputs_are_stripped(path: Path) -> None:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read_notebook(path, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [], f"{path.name}: a cell keeps its outputs"
@@ -30,7 +33,7 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")  # no migration warning from jupyter_core
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the sample dataset lands in the test's folder
     monkeypatch.delenv("LOGPIPE_DATASET", raising=False)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read_notebook(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
     )
