@@ -173,3 +173,21 @@ def test_connections_are_independent(tmp_path: Path) -> None:
     a.close()
     b.close()
     assert os.listdir(dataset / "_logpipe")
+
+
+def test_segments_of_vacuumed_files_are_dropped(tmp_path: Path) -> None:
+    src = tmp_path / "n1"
+    for n in range(2):
+        append(src / "nccl.log", EDGE.replace("00/0", f"0{n}/0"))
+        dataset = land(tmp_path, src)
+    query.connect(dataset).close()
+    segments = dataset / "_logpipe" / f"nccl-v{_cache.FORMAT}" / "segments"
+    before = sorted(p.relative_to(segments) for p in segments.rglob("*.parquet"))
+    compact(dataset, vacuum=False)
+    for rel in before:  # what a vacuum does once the retention has passed
+        (dataset / rel).unlink()
+    with query.connect(dataset) as con:
+        assert count(con, "SELECT count(*) FROM nccl_edges") == 2
+    after = sorted(p.relative_to(segments) for p in segments.rglob("*.parquet"))
+    assert len(after) == 1
+    assert not set(after) & set(before)

@@ -48,14 +48,21 @@ def _at(rank: int | None, host: str | None) -> str:
     return "-" if rank is None else f"{rank}@{host or '?'}"
 
 
+def _n(count: int | None, word: str) -> str:
+    """``1 rank``, ``16 ranks``, ``? channels``."""
+    return f"{'?' if count is None else count} {word}{'' if count == 1 else 's'}"
+
+
 def _verdict(report: Report, v: nccl.RunVerdict) -> None:
-    hosts = f"{v.nhosts} host{'s' if v.nhosts != 1 else ''}"
-    facts = f"NCCL {v.version or '?'}, {v.nranks} ranks on {hosts}, {v.nchannels or '?'} channels"
+    facts = (
+        f"NCCL {v.version or '?'}, {_n(v.nranks, 'rank')} on {_n(v.nhosts, 'host')}, "
+        f"{_n(v.nchannels, 'channel')}"
+    )
     gdr = gdr_text(v.inter_node, v.inter_node_gdr)
     if v.ok:
         report.line(f"PASS  {v.run_id}  {facts}; inter-node GDR {gdr}", style="green")
         return
-    failing = f"{len(v.violations)} connection{'s' if len(v.violations) != 1 else ''} fail"
+    failing = f"{_n(len(v.violations), 'connection')} failing"
     report.line(f"FAIL  {v.run_id}  {facts}; {failing}", style="bold red")
     for problem in v.problems:
         report.line(f"      {problem}", style="red")
