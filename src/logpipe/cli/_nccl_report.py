@@ -64,11 +64,11 @@ def _overview(report: Report, runs: list[dict[str, Any]]) -> None:
     report.table(columns, body, title="NCCL runs", styles=styles)
 
 
-def _detail(report: Report, run: dict[str, Any], more: dict[str, list[dict[str, Any]]]) -> None:
+def _facts(run: dict[str, Any]) -> list[tuple[str, Any]]:
     span = "-"
     if run["start_time"] is not None:
         span = f"{run['start_time']:%Y-%m-%d %H:%M:%S} .. {run['end_time']:%Y-%m-%d %H:%M:%S}"
-    facts = [
+    return [
         ("run", run["run_id"]),
         ("identified by", run["id_kind"]),
         ("NCCL version", run["version"] or "(no version line)"),
@@ -82,7 +82,10 @@ def _detail(report: Report, run: dict[str, Any], more: dict[str, list[dict[str, 
         ("warnings", run["warnings"]),
         ("files", len(run["files"])),
     ]
-    report.table(("fact", "value"), facts, title=f"NCCL run {run['run_id']}")
+
+
+def _detail(report: Report, run: dict[str, Any], more: dict[str, list[dict[str, Any]]]) -> None:
+    report.table(("fact", "value"), _facts(run), title=f"NCCL run {run['run_id']}")
     report.table(
         ("transport", "connections", "share", "inter-node", "GDR"),
         [
@@ -104,7 +107,7 @@ def _detail(report: Report, run: dict[str, Any], more: dict[str, list[dict[str, 
                     w["ts"],
                     w["host"],
                     w["pid"],
-                    f"{w['src_file'] or ''}:{w['src_line'] or ''}",
+                    f"{w['src_file'] or '?'}:{w['src_line'] or '?'}",
                     w["message"],
                 )
                 for w in more["warnings"]

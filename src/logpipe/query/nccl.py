@@ -191,6 +191,19 @@ def _rule_literal(name: str) -> str:
     return "".join("\\" + c if c in "*?[\\" else c for c in name)
 
 
+def _source(raw: str | Path) -> tuple[Path, list[_rules.Rule]]:
+    """The folder to read and the rules that pick ``raw`` (a folder's logs, or one file)."""
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        rules = [_rules.Rule("include", p) for p in (*RAW_PATTERNS, "*/")]
+    elif path.is_file():
+        rules = [_rules.Rule("include", "/" + _rule_literal(path.name))]
+        path = path.parent
+    else:
+        raise errors.SourceError(f"{raw}: no such file or directory")
+    return path.resolve(), [*rules, _rules.Rule("exclude", "*")]
+
+
 @contextlib.contextmanager
 def open_logs(paths: Sequence[str | Path]) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection over raw log files and folders, landed in a temporary dataset.
@@ -202,21 +215,12 @@ def open_logs(paths: Sequence[str | Path]) -> Iterator[duckdb.DuckDBPyConnection
         dataset = Path(tmp) / "ds"
         names: set[str] = set()
         for n, raw in enumerate(paths):
-            path = Path(raw).expanduser()
-            if path.is_dir():
-                root = path
-                rules = [_rules.Rule("include", p) for p in (*RAW_PATTERNS, "*/")]
-            elif path.is_file():
-                root = path.parent
-                rules = [_rules.Rule("include", "/" + _rule_literal(path.name))]
-            else:
-                raise errors.SourceError(f"{raw}: no such file or directory")
-            rules.append(_rules.Rule("exclude", "*"))
-            name = root.resolve().name or "root"
+            root, rules = _source(raw)
+            name = root.name or "root"
             name = f"{name}-{n}" if name in names else name
             names.add(name)
             cfg = _config.IngestConfig(
-                sources=(_config.SourceSpec(name, root.resolve()),),
+                sources=(_config.SourceSpec(name, root),),
                 to=str(dataset),
                 rules=tuple(rules),
                 state_dir=Path(tmp) / "state",
