@@ -57,6 +57,8 @@ def test_compaction_is_invisible_to_readers(tmp_path: Path) -> None:
     after = query.connect(dataset)
     assert query.snapshot_version(after) > query.snapshot_version(before)
     assert after.execute("SELECT * FROM nccl_edges ORDER BY lineno").fetchall() == expected
+    lines = "SELECT source, date, path, lineno, line FROM logs ORDER BY lineno"
+    assert after.execute(lines).fetchall() == before.execute(lines).fetchall()
     before.close()
     after.close()
 
