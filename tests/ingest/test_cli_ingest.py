@@ -100,6 +100,13 @@ def test_errors_are_one_clear_line_and_status_2(tmp_path: Path) -> None:
     assert "unknown key 'flush_intervall'" in out.stderr
     assert str(conf) in out.stderr
     clean(out)
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "x.log").write_text("x\n")
+    bad_to = logpipe("sync", str(tmp_path / "src"), "--to", str(tmp_path / "a-file"))
+    assert bad_to.returncode == 2
+    assert "a-file" in bad_to.stderr
+    clean(bad_to)
     missing = logpipe("status", str(tmp_path / "nothing"))
     assert missing.returncode == 2
     assert "no logpipe dataset" in missing.stderr
@@ -145,13 +152,21 @@ def test_watch_lands_new_lines_and_stops_cleanly(tmp_path: Path, sig: signal.Sig
         assert proc.wait(timeout=10) == 0
         assert time.monotonic() - started < 5
         err = proc.communicate()[1]
-    assert 'level=info msg="new file"' in err  # logpipe's own logrus formatter
+    assert 'level=info msg="following files" files=' in err  # logpipe's logrus formatter
+    assert 'level=info msg="new file" file=sub/new.log generation=0 source=s' in err
     for bad in ("Traceback", "panicked"):
         assert bad not in err
     assert [r[3] for r in lines(ds)] == ["first", "second"]  # never the half line
     append(src / "sub" / "new.log", b"ne\n")
     logpipe("sync", str(src), "--to", str(ds), "--state-dir", str(tmp_path / "st"))
     assert [r[3] for r in lines(ds)] == ["first", "second", "half a line"]
+
+
+def test_watch_refuses_a_source_that_is_not_there(tmp_path: Path) -> None:
+    out = logpipe("watch", str(tmp_path / "typo"), "--to", str(tmp_path / "ds"))
+    assert out.returncode == 2
+    assert "is not a directory" in out.stderr
+    clean(out)
 
 
 def test_watch_waits_for_a_missing_source_to_come_back(tmp_path: Path) -> None:

@@ -10,11 +10,13 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
 
 from logpipe.errors import DatasetError
 from logpipe.ingest.batch import Part, build_table
+from logpipe.ingest.compact import compact
 from logpipe.ingest.lines import lines_of
 from logpipe.ingest.sink import META_KEY, DeltaSink, commit_files
 from logpipe.ingest.snapshot import duckdb_connect, read_table
@@ -152,11 +154,22 @@ def test_new_parser_columns_are_added_to_the_table(tmp_path: Path) -> None:
     sink.commit(batch(b"x\n"), {"logpipe/s": 1}, {})
     wider = batch(b"y\n").append_column("thread", pa.array(["t1"]))
     sink.commit(wider, {"logpipe/s": 2}, {})
+    want = [{"line": "x", "thread": None}, {"line": "y", "thread": "t1"}]
     rows = read_table(tmp_path / "ds", columns=["line", "thread"]).to_pylist()
-    assert sorted(rows, key=lambda r: r["line"]) == [
-        {"line": "x", "thread": None},
-        {"line": "y", "thread": "t1"},
-    ]
+    assert sorted(rows, key=lambda r: r["line"]) == want
+    compact(tmp_path / "ds")  # files with and without the column merge into one
+    assert len(DeltaTable(str(tmp_path / "ds")).file_uris()) == 1
+    rows = read_table(tmp_path / "ds", columns=["line", "thread"]).to_pylist()
+    assert sorted(rows, key=lambda r: r["line"]) == want
+
+
+def test_columns_null_in_a_whole_file_are_left_out_of_it(tmp_path: Path) -> None:
+    DeltaSink(tmp_path / "ds").commit(batch(b"x\n"), {"logpipe/s": 1}, {})
+    (path,) = DeltaTable(str(tmp_path / "ds")).file_uris()
+    names = pq.read_schema(path).names
+    assert "nccl" not in names  # the placeholder parser fills no NCCL record
+    assert "line" in names
+    assert read_table(tmp_path / "ds", columns=["nccl"]).to_pylist() == [{"nccl": None}]
 
 
 def test_source_names_any_character(tmp_path: Path) -> None:

@@ -75,6 +75,10 @@ class Daemon:
         self._source_errors: set[str] = set()
 
     def start(self) -> None:
+        """Check the sources, lock them, recover their offsets, start listening."""
+        for spec in self.config.sources:
+            if not spec.root.is_dir():
+                raise _errors.SourceError(f"source {spec.name!r}: {spec.root} is not a directory")
         self.pipe.open()
         self.events.start()
         now = self.world.clock()
@@ -125,7 +129,10 @@ class Daemon:
             every = max(every, RESCAN_WITH_EVENTS)
         self._next_scan = now + every
         try:
-            self.pipe.scan()
+            first = {n: f.scans == 0 for n, f in self.pipe.followers.items()}
+            for name, stats in self.pipe.scan().items():
+                if first[name]:
+                    log.info("following files", extra={"source": name, "files": stats.files})
             self._source_errors.clear()
         except _errors.SourceError as exc:  # a root is missing: keep waiting for it to come back
             if str(exc) not in self._source_errors:

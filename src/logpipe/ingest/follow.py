@@ -67,6 +67,7 @@ class Follower:
         self._reported: dict[str, int] = {}  # relpath -> errno last reported
         self._by_loc: dict[str, Stream] = {}
         self.rescan = False  # a file changed in a way only a scan can sort out
+        self.scans = 0
 
     # -- scanning -------------------------------------------------------------------
 
@@ -96,6 +97,7 @@ class Follower:
         ok = {p.relpath for p in probes} - {p.relpath for p, _ in verdict.errors}
         for relpath in [r for r in self._reported if r in ok]:
             del self._reported[relpath]
+        self.scans += 1
         return stats
 
     def _fields(self, path: str | None, **more: object) -> dict[str, object]:
@@ -168,8 +170,9 @@ class Follower:
             fields = self._fields(probe.relpath, generation=gen)
             log.warning("file truncated or rewritten: new generation", extra=fields)
             stats.generations += 1
-        else:
-            log.info("new file", extra=self._fields(probe.relpath, generation=gen))
+        else:  # the files there at start are summed up by the caller, not listed
+            level = logging.INFO if self.scans else logging.DEBUG
+            log.log(level, "new file", extra=self._fields(probe.relpath, generation=gen))
         stats.new += 1
         stream = Stream(Record(probe.relpath, gen, loc=probe.relpath, seen=now), self.limit)
         stream.bind(probe.relpath, probe.take_fd(), probe.st)

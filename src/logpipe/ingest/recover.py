@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -10,11 +12,11 @@ import duckdb
 from logpipe.errors import CheckpointError
 from logpipe.ingest.checkpoint import Checkpoint
 from logpipe.ingest.fingerprint import FP_BYTES, head_mark, window_mark
-from logpipe.ingest.sink import DeltaSink, app_id
+from logpipe.ingest.sink import META_KEY, DeltaSink, app_id
 from logpipe.ingest.snapshot import dataset
 from logpipe.ingest.state import Record, SourceState
 
-__all__ = ["recover", "state_from_log", "state_from_rows"]
+__all__ = ["history_pages", "payloads", "recover", "state_from_log", "state_from_rows"]
 
 log = logging.getLogger("logpipe.ingest.recover")
 
@@ -66,11 +68,42 @@ def recover(
     return state_from_rows(sink, source, version, now=now), table_id, "rows"
 
 
+def payloads(infos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """logpipe's payloads in Delta commit infos (newest first), with their timestamps.
+
+    Commits by others (compaction, other tools) carry none and are skipped.
+    """
+    out: list[dict[str, Any]] = []
+    for info in infos:
+        raw = info.get(META_KEY)
+        if isinstance(raw, str):
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                log.warning("unreadable payload in the log", extra={"version": info.get("version")})
+                continue
+            payload["_timestamp"] = info.get("timestamp")
+            out.append(payload)
+    return out
+
+
+def history_pages(sink: DeltaSink) -> Iterator[list[dict[str, Any]]]:
+    """Ever longer lists of payloads, newest first, until the retained log is read."""
+    limit = 128
+    while True:
+        table = sink.table()
+        infos = table.history(limit) if table else []
+        yield payloads(infos)
+        if len(infos) < limit:
+            return
+        limit *= 4
+
+
 def state_from_log(
     sink: DeltaSink, source: str, version: int, base: SourceState | None
 ) -> SourceState | None:
     """Replay the source's payloads up to ``version``; None when the log lacks them."""
-    for page in sink.history_pages():
+    for page in history_pages(sink):
         chain = [p["sources"][source] for p in page if source in p.get("sources", {})]
         for i, entry in enumerate(chain):
             if entry.get("full") or (base is not None and entry["version"] <= base.version):

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,10 @@ class DeltaSink:
                 )
             except DeltaError as exc:  # created meanwhile by another writer: fine
                 log.debug("table creation raced", extra={"error": str(exc)})
+                table = self.table()
+                if table is None:
+                    raise DatasetError(f"cannot create a Delta table at {self.uri}: {exc}") from exc
+                return table
             return DeltaTable(self.uri)
         known = set(pa.schema(table.schema().to_arrow()).names)
         new = [f.with_nullable(True) for f in schema if f.name not in known]
@@ -266,6 +270,10 @@ class DeltaSink:
         path = f"{self.base}/{name}"
         self.fs.create_dir(f"{self.base}/{folder}", recursive=True)
         written.append(path)  # before writing: a half-written file is discarded too
+        # A column null in every row of this file is left out of it: Delta reads a
+        # missing column as null (as after a schema change), and deeply nested parser
+        # columns cost a definition level per row and per leaf even when empty.
+        part = part.select([c for c in part.column_names if part[c].null_count < part.num_rows])
         pq.write_table(
             part,
             path,
@@ -285,30 +293,3 @@ class DeltaSink:
         except DatasetError:
             return False  # unknown: the next commit's version check decides
         return all(now[a] >= v for a, v in txns.items())
-
-    @staticmethod
-    def _payloads(infos: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for info in infos:
-            raw = info.get(META_KEY)
-            if isinstance(raw, str):
-                try:
-                    payload = json.loads(raw)
-                except ValueError:
-                    fields = {"version": info.get("version")}
-                    log.warning("unreadable payload in the log", extra=fields)
-                    continue
-                payload["_timestamp"] = info.get("timestamp")
-                out.append(payload)
-        return out
-
-    def history_pages(self) -> Iterator[list[dict[str, Any]]]:
-        """Ever longer lists of payloads, until the whole retained log has been read."""
-        limit = 128
-        while True:
-            dt = self.table()
-            infos = dt.history(limit) if dt else []
-            yield self._payloads(infos)
-            if len(infos) < limit:
-                return
-            limit *= 4

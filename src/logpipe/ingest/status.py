@@ -78,7 +78,7 @@ def _latest(sink: _sink.DeltaSink) -> dict[str, tuple[dict[str, Any], str | None
     seen: dict[str, tuple[dict[str, Any], str | None, int | None]] = {}
     dt_ = sink.table()
     infos = dt_.history(4096) if dt_ else []
-    for payload in _sink.DeltaSink._payloads(infos):
+    for payload in _recover.payloads(infos):
         for name, entry in payload.get("sources", {}).items():
             if name not in seen:
                 seen[name] = (entry, payload.get("host"), payload.get("_timestamp"))
