@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import duckdb
-import pyarrow as pa
 
 from logpipe.query import _build
 from logpipe.query._cache import NcclCache
@@ -71,23 +70,14 @@ def _scan(snap: Snapshot, cache: NcclCache) -> str:
     )
 
 
-def _table(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> None:
-    """A DuckDB table holding ``data`` (a copy: the connection outlives the Arrow memory)."""
-    con.register("_logpipe_arrow", data)
-    try:
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _logpipe_arrow")
-    finally:
-        con.unregister("_logpipe_arrow")
-
-
 def install(con: duckdb.DuckDBPyConnection, snap: Snapshot, cache: NcclCache) -> None:
     """Create every view of ``VIEWS`` (and the private tables behind them) on ``con``."""
     con.execute("SET TimeZone = 'UTC'")
-    if snap.files:
-        con.execute(f"CREATE VIEW logs AS {_scan(snap, cache)}")
-    else:
-        _table(con, "_logs_empty", snap.schema.empty_table())
-        con.execute("CREATE VIEW logs AS SELECT * FROM _logs_empty")
+    # The table's schema first: a column no file of the snapshot holds (ingest leaves
+    # out columns null in a whole file) is still there, null, with its type.
+    con.register("_logs_schema", snap.schema.empty_table())
+    scan = f" UNION ALL BY NAME {_scan(snap, cache)}" if snap.files else ""
+    con.execute(f"CREATE VIEW logs AS SELECT * FROM _logs_schema{scan}")
     for name, table in cache.tables.items():
         con.register(name, table)  # no copy: the views read the Arrow tables in place
     segments = cache.segments
