@@ -60,12 +60,6 @@ class NcclCache:
     files: dict[str, FileInfo]
     folder: Path
 
-    @property
-    def segments(self) -> list[str]:
-        """Segment files holding at least one record."""
-        folder = self.folder / "segments"
-        return [str(folder / rel) for rel, info in sorted(self.files.items()) if info.records]
-
 
 def fingerprint(schema: pa.Schema) -> str:
     text = schema.remove_metadata().to_string(show_field_metadata=False)

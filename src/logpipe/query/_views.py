@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from urllib.parse import unquote
 
 import duckdb
@@ -46,26 +47,45 @@ def _hive_agrees(snap: Snapshot) -> bool:
     return True
 
 
+def _paths(paths: Iterable[str]) -> str:
+    return "[" + ", ".join(_literal(p) for p in paths) + "]"
+
+
+def _grouped(paths: Iterable[tuple[str, str]], read: Callable[[list[str]], str]) -> str:
+    """One read per schema, unioned by column name.
+
+    DuckDB binds a list of files with ``union_by_name`` by reading every footer (about
+    0.5 ms a file, at each connect); a group of files of one schema binds from one. The
+    cache knows each file's schema.
+    """
+    groups: dict[str, list[str]] = {}
+    for path, schema in paths:
+        groups.setdefault(schema, []).append(path)
+    return " UNION ALL BY NAME ".join(read(group) for group in groups.values())
+
+
 def _scan(snap: Snapshot, cache: NcclCache) -> str:
     """SQL reading every row of the snapshot with its partition columns first."""
-    paths = "[" + ", ".join(_literal(snap.uri(f)) for f in snap.files) + "]"
-    # Reading every file's footer to union the schemas costs ~0.3 ms a file at each
-    # connect; the cache knows when they are all the same.
-    union = len({i.data_schema for i in cache.files.values()}) > 1
     if _hive_agrees(snap):
-        return (
-            f"SELECT source, date, * EXCLUDE (source, date) FROM read_parquet({paths}, "
-            "hive_partitioning = true, hive_types = {'source': VARCHAR, 'date': DATE}, "
-            f"hive_types_autocast = false, union_by_name = {union})"
+        return _grouped(
+            ((snap.uri(f), cache.files[f.rel].data_schema) for f in snap.files),
+            lambda group: (
+                f"SELECT source, date, * EXCLUDE (source, date) FROM read_parquet("
+                f"{_paths(group)}, hive_partitioning = true, hive_types_autocast = false, "
+                "hive_types = {'source': VARCHAR, 'date': DATE})"
+            ),
         )
     values = ", ".join(
         f"({_literal(snap.uri(f))}, {_literal(f.source)}, "
         f"{'NULL' if f.date is None else _literal(f.date.isoformat())}::DATE)"
         for f in snap.files
     )
+    files = _grouped(
+        ((snap.uri(f), cache.files[f.rel].data_schema) for f in snap.files),
+        lambda group: f"SELECT * FROM read_parquet({_paths(group)}, filename = true)",
+    )
     return (
-        f"SELECT p.source, p.date, t.* EXCLUDE (filename) FROM read_parquet({paths}, "
-        f"filename = true, union_by_name = {union}) t "
+        f"SELECT p.source, p.date, t.* EXCLUDE (filename) FROM ({files}) t "
         f"JOIN (VALUES {values}) p(filename, source, date) USING (filename)"
     )
 
@@ -80,14 +100,14 @@ def install(con: duckdb.DuckDBPyConnection, snap: Snapshot, cache: NcclCache) ->
     con.execute(f"CREATE VIEW logs AS SELECT * FROM _logs_schema{scan}")
     for name, table in cache.tables.items():
         con.register(name, table)  # no copy: the views read the Arrow tables in place
-    segments = cache.segments
+    segments = [
+        (str(cache.folder / "segments" / rel), info.segment_schema)
+        for rel, info in sorted(cache.files.items())
+        if info.records
+    ]
     if segments:
-        paths = ", ".join(_literal(s) for s in segments)
-        union = len({i.segment_schema for i in cache.files.values() if i.records}) > 1
-        con.execute(
-            f"CREATE VIEW _nccl_records AS SELECT * FROM read_parquet([{paths}], "
-            f"union_by_name = {union})"
-        )
+        records = _grouped(segments, lambda g: f"SELECT * FROM read_parquet({_paths(g)})")
+        con.execute(f"CREATE VIEW _nccl_records AS {records}")
     else:
         con.execute(f"CREATE VIEW _nccl_records AS SELECT * FROM {_build.PLACED} WHERE false")
     con.execute(_build.sql_text("macros.sql"))
