@@ -570,3 +570,20 @@ def log_lines(draw: st.DrawFn) -> str:
         body = body[: draw(st.integers(0, len(body)))]
     line: str = draw(st.sampled_from(_WRAPPERS)) + body
     return line + draw(st.sampled_from(["", "", "", "\r", "\n", "\r\n"]))
+
+
+# --- query: a snapshot's views do not depend on how its lines were committed ---------
+
+
+@st.composite
+def commit_plans(draw: st.DrawFn, files: int, max_commits: int = 3) -> list[list[float]]:
+    """For each commit, how far into each of ``files`` files the writers have got.
+
+    Fractions of each file's lines, never going back; the last commit has everything.
+    """
+    commits = draw(st.integers(1, max_commits))
+    per_file = [
+        [*sorted(draw(st.lists(st.floats(0, 1), min_size=commits - 1, max_size=commits - 1))), 1.0]
+        for _ in range(files)
+    ]
+    return [[plan[c] for plan in per_file] for c in range(commits)]

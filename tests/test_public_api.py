@@ -29,6 +29,8 @@ PUBLIC_MODULES = [
     "logpipe.parsers.nccl",
     "logpipe.parsers.nccl_summary",
     "logpipe.parsers.nccl_tests",
+    "logpipe.query",
+    "logpipe.query.nccl",
     "logpipe.sample",
 ]
 
@@ -62,5 +64,6 @@ def test_errors_subclass_builtins() -> None:
     assert issubclass(logpipe.SourceError, OSError)
     assert issubclass(logpipe.DatasetError, OSError)
     assert issubclass(logpipe.CheckpointError, ValueError)
+    assert issubclass(logpipe.errors.QueryError, ValueError)
     for exc in (logpipe.ConfigError, logpipe.SourceError, logpipe.FormatError):
         assert issubclass(exc, logpipe.LogpipeError)

@@ -34,3 +34,10 @@ def test_snippet_prints_a_logrus_line(snippet: str) -> None:
 
 def test_there_are_snippets() -> None:
     assert len(SNIPPETS) == 2
+
+
+def test_quickstart_is_two_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    block = text.split("## Quickstart", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split()[0] for line in block.splitlines() if line.strip()]
+    assert commands == ["scripts/quickstart", "scripts/test"]

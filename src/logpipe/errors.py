@@ -8,6 +8,7 @@ __all__ = [
     "DatasetError",
     "FormatError",
     "LogpipeError",
+    "QueryError",
     "SourceError",
 ]
 
@@ -34,3 +35,7 @@ class DatasetError(LogpipeError, OSError):
 
 class CheckpointError(LogpipeError, ValueError):
     """A local checkpoint cache is corrupt (the dataset stays the truth)."""
+
+
+class QueryError(LogpipeError, ValueError):
+    """A query cannot run: bad SQL, an unknown view or column (DuckDB's message says which)."""

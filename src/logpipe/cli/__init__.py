@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from logpipe._version import __version__
-from logpipe.cli import compact, demo, nccl, sample, status, sync, watch
+from logpipe.cli import compact, demo, nccl, query, sample, status, sync, watch
 from logpipe.errors import LogpipeError
 
 __all__ = ["main"]
 
 # Each subcommand module exposes ``register(subparsers)`` which adds its parser and
 # sets ``func`` (args -> exit code) as the parser default.
-_SUBCOMMANDS: tuple[Any, ...] = (demo, sample, nccl, sync, watch, compact, status)
+_SUBCOMMANDS: tuple[Any, ...] = (demo, sample, nccl, sync, watch, compact, status, query)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,4 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly; stdout goes nowhere from now on so
+        # the interpreter's last flush cannot fail either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return code

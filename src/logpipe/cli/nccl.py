@@ -1,4 +1,4 @@
-"""``logpipe nccl``: the NCCL command group (``inspect`` now; summary/rings/check later).
+"""``logpipe nccl``: the NCCL command group (``inspect``, ``summary``, ``rings``, ``check``).
 
 Each subcommand is one ``_add_<name>(group)`` function in ``_COMMANDS`` that adds its
 parser to the group and sets ``func``; the group without a subcommand prints its help.
@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from logpipe.cli._nccl_check import add_check
+from logpipe.cli._nccl_report import add_rings, add_summary
 from logpipe.errors import SourceError
 from logpipe.parsers.nccl_summary import summarize_file
 
@@ -144,7 +146,7 @@ def _add_inspect(group: Any) -> None:
     parser.set_defaults(func=inspect_command)
 
 
-_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_inspect,)
+_COMMANDS: tuple[Callable[[Any], None], ...] = (_add_inspect, add_summary, add_rings, add_check)
 
 
 def _group_help(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -157,7 +159,10 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "nccl",
         help="NCCL debug-log tools",
-        description="Read NCCL_DEBUG=INFO output and nccl-tests results.",
+        description=(
+            "Read NCCL_DEBUG=INFO output and nccl-tests results: per file (inspect), or "
+            "over a dataset's runs (summary, rings, check)."
+        ),
     )
     group = parser.add_subparsers(dest="nccl_command", metavar="SUBCOMMAND")
     for add in _COMMANDS:
