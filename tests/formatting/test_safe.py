@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given
 
 from logpipe.formatting import Caller, JSONFormatter, PrefixedFormatter, TextFormatter
 from logpipe.formatting._safe import Parts, line_safely
@@ -61,6 +61,7 @@ def test_a_failing_hook_still_writes_the_record() -> None:
 
 
 @given(field_values)
+@example("\n")  # x-cray writes values raw: the line may end in the value's own newline
 def test_any_value_renders_with_every_formatter(value: Any) -> None:
     for formatter in (
         TextFormatter(is_terminal=False),
@@ -71,7 +72,9 @@ def test_any_value_renders_with_every_formatter(value: Any) -> None:
     ):
         line = line_safely(formatter, parts({"v": value, "prefix": value}, CALLER))
         assert "careful" in line
-        assert not line.endswith("\n")
+        # The terminator is the caller's to add; only x-cray's unescaped values may
+        # leave a newline of their own at the end.
+        assert not line.endswith("\n") or isinstance(formatter, PrefixedFormatter)
 
 
 def test_keys_that_are_not_strings_still_render() -> None:
