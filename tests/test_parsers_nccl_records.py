@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -112,7 +112,7 @@ def test_warn_with_timestamp_and_function() -> None:
         "(ncclIbTest) NCCL WARN NET/IB: Got completion from peer 10.99.91.63<36473> with status=4 "
         "opcode=0 len=0 vendor err 81 (Send) localGid ::ffff:10.99.91.59"
     )
-    assert record["ts"] == datetime(2026, 3, 3, 12, 35, 26, 123456)
+    assert record["ts"] == datetime(2026, 3, 3, 12, 35, 26, 123456, tzinfo=UTC)
     assert (record["level"], record["func"], record["family"]) == (
         "WARN",
         "ncclIbTest",

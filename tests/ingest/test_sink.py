@@ -180,3 +180,18 @@ def test_source_names_any_character(tmp_path: Path) -> None:
     con = duckdb_connect(tmp_path / "ds")
     assert con.sql("SELECT source, line FROM logs").fetchall() == [(name, "x")]
     assert read_table(tmp_path / "ds", source=name).num_rows == 1
+
+
+def test_table_stays_readable_by_every_delta_reader(tmp_path: Path) -> None:
+    """A timestamped NCCL WARN (2.26+) must not push the table to timestampNtz (3, 7)."""
+    warn = (
+        b"[2026-03-03 12:35:26] node7:196830:198223 [0] transport/net_ib.cc:2453 "
+        b"NCCL WARN NET/IB: Got completion from peer 10.9.9.6<36473> with status=4 "
+        b"opcode=0 len=0 vendor err 81 (Send)\n"
+    )
+    part = Part("s", "a.log", 0, [Pending(lines_of(warn, 0, 1 << 20), 1)])
+    DeltaSink(tmp_path / "ds").commit(build_table([part], now=NOW), {"logpipe/s": 1}, {})
+    protocol = DeltaTable(str(tmp_path / "ds")).protocol()
+    assert (protocol.min_reader_version, protocol.min_writer_version) == (1, 2)
+    (row,) = read_table(tmp_path / "ds", columns=["nccl"]).to_pylist()
+    assert row["nccl"][0]["ts"] == dt.datetime(2026, 3, 3, 12, 35, 26, tzinfo=dt.UTC)

@@ -33,7 +33,10 @@ PREFIX_COLUMNS: Final = (
     pa.field("tid", _I64),
     pa.field("device", _I32),
     pa.field("level", _STR),  # INFO, WARN, TRACE, CALL, or VERSION for the bare version line
-    pa.field("ts", pa.timestamp("us")),  # 2.26+ wall clock as printed (no zone in the log)
+    # 2.26+ wall clock as printed. The log has no zone: read as UTC, as the line's own
+    # zone-less ``ts`` is, which also keeps the Delta table at protocol (1, 2) (a zone-less
+    # timestamp needs timestampNtz, which older Spark/Databricks/Trino cannot read).
+    pa.field("ts", pa.timestamp("us", tz="UTC")),
     pa.field("src_file", _STR),  # WARN/TRACE location as printed (file, or function for plugins)
     pa.field("src_line", _I32),
     pa.field("func", _STR),  # 2.30.7 "(function)" of WARN

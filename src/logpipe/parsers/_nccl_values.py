@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -25,14 +25,14 @@ _LIST_SEP = re.compile(r"[ /]+")
 
 
 def parse_ts(text: str | None) -> datetime | None:
-    """The 2.26+ ``[%F %T]`` debug timestamp (optional fraction); None when not a date."""
+    """The 2.26+ ``[%F %T]`` debug timestamp (optional fraction), read as UTC; None if no date."""
     m = _TS.fullmatch(text) if text else None
     if m is None:
         return None
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
     micro = int((m.group(7) or "").ljust(6, "0")[:6])
     try:
-        return datetime(year, month, day, hour, minute, second, micro)
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
     except ValueError:
         return None
 
