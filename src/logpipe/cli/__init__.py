@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from logpipe._version import __version__
-from logpipe.cli import compact, demo, nccl, query, sample, status, sync, watch
 from logpipe.errors import LogpipeError
 
 __all__ = ["main"]
 
 # Each subcommand module exposes ``register(subparsers)`` which adds its parser and
-# sets ``func`` (args -> exit code) as the parser default.
-_SUBCOMMANDS: tuple[Any, ...] = (demo, sample, nccl, sync, watch, compact, status, query)
+# sets ``func`` (args -> exit code) as the parser default. Modules are imported only
+# when their command runs (or for the full ``--help``): some pull in pyarrow, DuckDB
+# and deltalake, which would make every command, even ``--version``, start slowly.
+_SUBCOMMANDS = ("demo", "sample", "nccl", "sync", "watch", "compact", "status", "query")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (exposed for tests and ``--help``)."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand, or ``only`` the one about to run."""
     parser = argparse.ArgumentParser(
         prog="logpipe",
         description=(
@@ -30,14 +31,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"logpipe {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _SUBCOMMANDS:
-        module.register(sub)
+    for name in _SUBCOMMANDS if only is None else (only,):
+        importlib.import_module(f"logpipe.cli.{name}").register(sub)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named by ``argv`` (its first word that is not an option), if known."""
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in _SUBCOMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (2 on usage or data errors)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
