@@ -46,10 +46,14 @@ def test_exporter_writes_logrus_json(tree: Path) -> None:
 
 
 def test_socket_fallback_only_on_node_04(tree: Path) -> None:
-    text = {h: "".join(p.read_text() for p in (tree / h).rglob("*.log")) for h in sample.HOSTS}
-    assert "via NET/Socket/0" in text["gpu-node-04"]
-    assert "NET/Socket" not in text["gpu-node-03"] + text["gpu-node-01"] + text["gpu-node-02"]
-    assert 'level=error msg="infiniband port state DOWN' in text["gpu-node-04"]
+    legacy = (tree / "gpu-node-03/jobs/job-4177/train.log").read_text().splitlines()
+    sockets = [line for line in legacy if "via NET/Socket/0" in line]
+    assert sockets
+    assert all(":gpu-node-04:" in line.replace("<stdout>:", ":") for line in sockets)
+    others = [p.read_text() for p in tree.rglob("*.log") if p.name != "train.log"]
+    assert not any("NET/Socket" in text for text in others)
+    agent = (tree / "gpu-node-04/agent/gpu-agent.log").read_text()
+    assert 'level=error msg="infiniband port state DOWN' in agent
 
 
 def test_versions_of_both_jobs(tree: Path) -> None:
@@ -60,7 +64,7 @@ def test_versions_of_both_jobs(tree: Path) -> None:
 
 
 def test_warn_records_keep_their_leading_newline(tree: Path) -> None:
-    legacy = (tree / "gpu-node-04/jobs/job-4177/train.log").read_text()
+    legacy = (tree / "gpu-node-03/jobs/job-4177/train.log").read_text()
     assert re.search(
         r"\[1,8\]<stdout>:\n\[1,8\]<stdout>:\S+ \[0\] misc/ibvwrap.cc:63 NCCL WARN", legacy
     )
@@ -74,25 +78,27 @@ def test_cli(tmp_path: Path) -> None:
         check=True,
     )
     assert "for 4 hosts" in out.stdout
-    assert (tmp_path / "s/gpu-node-04/jobs/job-4177/train.log").is_file()
+    assert (tmp_path / "s/gpu-node-03/jobs/job-4177/train.log").is_file()
 
 
 def test_nccl_records_say_what_the_story_says(tree: Path) -> None:
     """Through the NCCL parser: versions, 16-rank rings, GDR on IB edges, sockets on node 04."""
+    from logpipe.parsers.nccl import parse_nccl
     from logpipe.parsers.nccl_summary import summarize_file
 
-    summaries = {p: summarize_file(p) for p in tree.rglob("*.log") if "agent" not in p.parts}
-    edges = {p: s["ring_edges"] for p, s in summaries.items()}
-    recent = [p for p in summaries if "job-4242" in p.parts and p.name.startswith("nccl.")]
-    assert {summaries[p]["nccl_version"] for p in recent} == {"2.27.5"}
-    legacy = [p for p in summaries if "job-4177" in p.parts]
-    assert {summaries[p]["nccl_version"] for p in legacy} == {"2.4.8", None}  # rank 0's host only
-    ranks = {r for s in summaries.values() for r in s["ranks_seen"]}
-    assert ranks == set(range(16))
-    for path, file_edges in edges.items():
-        for edge in file_edges:
-            net = edge["transport"].startswith("NET/")
-            socket = edge["transport"] == "NET/Socket/0"
-            assert socket == (net and "gpu-node-04" in path.parts), (path, edge)
-            assert edge["gdr"] == (net and not socket), (path, edge)
-    assert sum(s["warn_count"] for s in summaries.values()) == 2
+    logs = [p for p in tree.rglob("*.log") if "agent" not in p.parts]
+    summaries = {p: summarize_file(p) for p in logs}
+    versions = {p.parent.name: summaries[p]["nccl_version"] for p in logs}
+    assert versions == {"job-4242": "2.27.5", "job-4177": "2.4.8"}
+    legacy = summaries[tree / "gpu-node-03/jobs/job-4177/train.log"]
+    assert legacy["ranks_seen"] == list(range(16))
+    assert {r for s in summaries.values() for r in s["ranks_seen"]} == set(range(16))
+    records = [r for p in logs for line in p.read_text().splitlines() for r in parse_nccl(line)]
+    edges = [r for r in records if r["family"] == "edge"]
+    assert len(edges) == 2 * (16 * 4 + 2 * 4)  # per job: a hop per rank, 2 receive sides
+    for edge in edges:
+        net = edge["transport_kind"] == "NET"
+        socket = edge["transport"] == "NET/Socket/0"
+        assert socket == (net and edge["host"] == "gpu-node-04"), edge
+        assert edge["gdr"] == (net and not socket), edge
+    assert sum(r["level"] == "WARN" for r in records) == 2

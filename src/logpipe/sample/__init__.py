@@ -2,7 +2,8 @@
 
 Two jobs on four 8-GPU hosts: job 4242 runs NCCL 2.27.5 on ``gpu-node-01``/``02`` with
 GPUDirect RDMA everywhere; job 4177 ran an older container (NCCL 2.4.8) on
-``gpu-node-03``/``04``, where ``gpu-node-04`` lost InfiniBand and fell back to sockets.
+``gpu-node-03``/``04``, where ``gpu-node-04`` lost InfiniBand and fell back to sockets
+(the job's mpirun output, all 16 ranks, is kept on its launch node ``gpu-node-03``).
 Each host is one folder (one ``logpipe sync`` source), laid out as a node keeps it.
 """
 
@@ -63,7 +64,11 @@ def _recent_job(root: Path, seed: int) -> list[Path]:
 
 
 def _legacy_job(root: Path, seed: int) -> list[Path]:
-    """Job 4177: NCCL 2.4.8 writing to stdout, collected by ``mpirun --tag-output``."""
+    """Job 4177: NCCL 2.4.8 writing to stdout, gathered by ``mpirun --tag-output``.
+
+    mpirun forwards every rank's stdout, from every host, to its own: the whole job's
+    output lands in one file on the launch node (``gpu-node-03``).
+    """
     job = _nccl.NcclJob(
         4177,
         HOSTS[2:],
@@ -72,19 +77,15 @@ def _legacy_job(root: Path, seed: int) -> list[Path]:
         socket_hosts=frozenset({"gpu-node-04"}),
         seed=seed,
     )
-    written = []
-    for host_index, host in enumerate(job.hosts):
-        streams = []
-        for local in range(job.gpus):
-            rank = host_index * job.gpus + local
-            lines = list(job.rank_lines(rank))
-            if rank == 0:  # rank 0's process prints the bare version line to stdout
-                lines.insert(0, job.version_line())
-            tag = f"[1,{rank}]<stdout>:"  # mpirun tags every physical line
-            streams.append([tag + item.replace("\n", "\n" + tag) for item in lines])
-        merged = _interleave(streams, random.Random(f"{seed}/{host}"))
-        written.append(_write(root / host / "jobs/job-4177/train.log", merged))
-    return written
+    streams = []
+    for rank in range(job.nranks):
+        lines = list(job.rank_lines(rank))
+        if rank == 0:  # rank 0's process prints the bare version line to stdout
+            lines.insert(0, job.version_line())
+        tag = f"[1,{rank}]<stdout>:"  # mpirun tags every physical line
+        streams.append([tag + item.replace("\n", "\n" + tag) for item in lines])
+    merged = _interleave(streams, random.Random(f"{seed}/{job.job_id}"))
+    return [_write(root / job.hosts[0] / "jobs/job-4177/train.log", merged)]
 
 
 def generate(root: Path, *, seed: int = 0) -> list[Path]:
