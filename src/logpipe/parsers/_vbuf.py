@@ -112,3 +112,15 @@ def matches(arr: pa.StringArray, pattern: str) -> np.ndarray:
     if len(arr) == 0:
         return np.zeros(0, np.bool_)
     return bools(pc.match_substring_regex(arr, pattern))
+
+
+def strip_eol(arr: pa.StringArray) -> pa.StringArray:
+    """Drop one trailing ``\\n`` then one trailing ``\\r`` (``_reference.strip_eol``)."""
+    lf = bools(pc.ends_with(arr, "\n"))
+    cr = bools(pc.ends_with(arr, "\r"))
+    if not (lf.any() or cr.any()):
+        return arr
+    data, offsets = view(arr)
+    end = offsets[1:] - lf
+    end -= (end > offsets[:-1]) & (data[np.maximum(end - 1, 0)] == 13)
+    return slices(arr, offsets[:-1], end)
