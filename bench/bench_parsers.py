@@ -207,27 +207,25 @@ def _reference(batches: list[pa.StringArray]) -> float:
 
 def _stages(batch: pa.StringArray) -> list[tuple[str, float, int]]:
     """Milliseconds (best of 5) of each stage of parse_batch on one batch, and its bytes."""
-    from logpipe.parsers import _launcher, nccl, parse_batch
-    from logpipe.parsers._vector import _route, text_columns
-    from logpipe.parsers._vformats import parse_json_rows, parse_kv_rows
-    from logpipe.parsers._vtty import parse_tty_rows
+    import numpy as np
+
+    from logpipe.parsers import _batch, parse_batch
+    from logpipe.parsers._kscan import scan
+    from logpipe.parsers._text import buffers, text_columns
 
     def rows_starting(prefix: str) -> pa.StringArray:
         return pa.array([x for x in batch.to_pylist() if x.startswith(prefix)], pa.string())
 
     kv, js, tty = rows_starting("time="), rows_starting("{"), rows_starting("\x1b")
+    data, offsets = buffers(batch)
+    wide = offsets.astype(np.int64)
     stages: list[tuple[str, Callable[[], object], int]] = [
-        ("launchers (strong)", lambda: _launcher.strong_lengths(batch), batch.nbytes),
-        ("routing", lambda: _route(batch), batch.nbytes),
-        ("key=value rows", lambda: parse_kv_rows(kv), kv.nbytes),
-        ("JSON rows", lambda: parse_json_rows(js), js.nbytes),
-        ("colored rows", lambda: parse_tty_rows(tty), tty.nbytes),
+        ("scan kernel", lambda: scan(data, wide), batch.nbytes),
+        ("key=value rows", lambda: text_columns(kv), kv.nbytes),
+        ("JSON rows", lambda: text_columns(js), js.nbytes),
+        ("colored rows", lambda: text_columns(tty), tty.nbytes),
         ("text columns (all)", lambda: text_columns(batch), batch.nbytes),
-        (
-            "NCCL column + mask",
-            lambda: (nccl.nccl_column(batch), nccl.nccl_tests_mask(batch)),
-            batch.nbytes,
-        ),
+        ("NCCL column + mask", lambda: _batch._nccl_parts(batch), batch.nbytes),
         ("parse_batch", lambda: parse_batch(batch), batch.nbytes),
     ]
     out = []
@@ -244,8 +242,8 @@ def _timed(run: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    from logpipe.parsers import nccl, parse_batch
-    from logpipe.parsers._vector import text_columns
+    from logpipe.parsers import _batch, parse_batch
+    from logpipe.parsers._text import text_columns
 
     path = corpus()
     batches = _batches(path)
@@ -259,7 +257,7 @@ def main() -> None:
         "default": parse_batch,
         "two": lambda b: parse_batch(b, threads=2),
         "text": text_columns,
-        "nccl": lambda b: (nccl.nccl_column(b), nccl.nccl_tests_mask(b)),
+        "nccl": _batch._nccl_parts,
     }
     best = dict.fromkeys(runs, 0.0)
     ref_mbs = 0.0

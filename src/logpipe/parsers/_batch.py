@@ -76,7 +76,12 @@ def _text_columns() -> Callable[[pa.StringArray], tuple[np.ndarray, dict[str, pa
 
 
 def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
-    return nccl_column(arr), bools(nccl_tests_mask(arr))
+    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415 (numba: on first use)
+    from logpipe.parsers._text import buffers  # noqa: PLC0415
+
+    data, offsets = buffers(arr)
+    records, tests = prefilter(data, offsets.astype(np.int64))
+    return nccl_column(arr, maybe=records), bools(nccl_tests_mask(arr, maybe=tests))
 
 
 def _with_nccl(

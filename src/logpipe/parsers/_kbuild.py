@@ -2,7 +2,8 @@
 
 A string column is two passes over its rows: sizes (an upper bound: decoding never grows
 a text), then the bytes, each span copied from the batch's data buffer, decoded from a Go
-or JSON quoted body, or copied from the side buffer. The buffers become Arrow arrays
+or JSON quoted body, or copied from the side buffer. The ``fields`` map is one such walk
+over the kept pairs for its keys and values at once. The buffers become Arrow arrays
 without another copy.
 """
 
@@ -17,6 +18,7 @@ from logpipe.parsers._klayout import (
     K_GO,
     K_JSON,
     K_NULL,
+    K_RAW,
     P_KE,
     P_KEEP,
     P_KK,
@@ -29,7 +31,24 @@ from logpipe.parsers._klayout import (
     R_P1,
 )
 from logpipe.parsers._kquote import decode
-from logpipe.parsers._nb import jit_alloc
+from logpipe.parsers._nb import jit, jit_alloc
+
+
+@jit
+def _copy(src: np.ndarray, s: int, e: int, out: np.ndarray, o: int) -> int:
+    """Copy ``src[s:e]`` to ``out`` at ``o``; the end."""
+    dst, part = out[o : o + e - s], src[s:e]  # slices of both: the loop is a block copy
+    for k in range(e - s):
+        dst[k] = part[k]
+    return o + e - s
+
+
+@jit
+def _put(d: np.ndarray, x: np.ndarray, s: int, e: int, kind: int, out: np.ndarray, o: int) -> int:
+    """Write the text of a span at ``o``; the end."""
+    if kind in (K_GO, K_JSON):
+        return decode(d, s, e, kind, out, o)
+    return _copy(x if kind == K_EXTRA else d, s, e, out, o)
 
 
 @jit_alloc
@@ -48,41 +67,48 @@ def _strings(
     o = N[0]
     offsets[0] = 0
     for i in range(n):
-        s, e, kind = starts[i], ends[i], kinds[i]
-        valid[i] = kind != K_NULL
-        if kind in (K_GO, K_JSON):
-            o = decode(d, s, e, kind, out, o)
-        elif kind != K_NULL:
-            src = x[s:e] if kind == K_EXTRA else d[s:e]
-            dst = out[o : o + e - s]  # slices of both: the loop compiles to a block copy
-            for k in range(e - s):
-                dst[k] = src[k]
-            o += e - s
+        valid[i] = kinds[i] != K_NULL
+        if valid[i]:
+            o = _put(d, x, starts[i], ends[i], kinds[i], out, o)
         offsets[i + 1] = o
     return offsets, out[:o], valid
 
 
 @jit_alloc
-def _kept(r: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(map offsets, indices of the kept pairs in row order) of the ``fields`` column."""
+def _fields(
+    d: np.ndarray, x: np.ndarray, r: np.ndarray, p: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(map offsets, key offsets, key bytes, value offsets, value bytes, value valid) of
+    the kept pairs of the rows that have a map, in row order."""
     n = r.shape[1]
-    offsets = np.empty(n + 1, np.int32)
-    offsets[0] = 0
-    total = 0
+    count = key_size = value_size = 0
     for i in range(n):
-        if r[R_MAP, i]:
-            for j in range(r[R_P0, i], r[R_P1, i]):
-                total += p[j, P_KEEP] != 0
-        offsets[i + 1] = total
-    index = np.empty(total, np.int64)
-    k = 0
+        for j in range(r[R_P0, i], r[R_P1, i] if r[R_MAP, i] else r[R_P0, i]):
+            if p[j, P_KEEP]:
+                count += 1
+                key_size += p[j, P_KE] - p[j, P_KS]
+                value_size += p[j, P_VE] - p[j, P_VS]
+    rows = np.empty(n + 1, np.int32)
+    key_offsets, value_offsets = np.empty(count + 1, np.int32), np.empty(count + 1, np.int32)
+    keys, values = np.empty(key_size, np.uint8), np.empty(value_size, np.uint8)
+    valid = np.empty(count, np.bool_)
+    rows[0] = key_offsets[0] = value_offsets[0] = k = 0
+    ko = vo = N[0]
     for i in range(n):
-        if r[R_MAP, i]:
-            for j in range(r[R_P0, i], r[R_P1, i]):
-                if p[j, P_KEEP]:
-                    index[k] = j
-                    k += 1
-    return offsets, index
+        for j in range(r[R_P0, i], r[R_P1, i] if r[R_MAP, i] else r[R_P0, i]):
+            if p[j, P_KEEP]:  # pair fields widened to int64 (the table is int32)
+                ks, ke, kk = p[j, P_KS] + N[0], p[j, P_KE] + N[0], p[j, P_KK] + N[0]
+                vs, ve, vk = p[j, P_VS] + N[0], p[j, P_VE] + N[0], p[j, P_VK] + N[0]
+                ko = _copy(d, ks, ke, keys, ko) if kk == K_RAW else _put(d, x, ks, ke, kk, keys, ko)
+                if vk == K_RAW:
+                    vo = _copy(d, vs, ve, values, vo)
+                elif vk != K_NULL:
+                    vo = _put(d, x, vs, ve, vk, values, vo)
+                valid[k] = vk != K_NULL
+                k += 1
+                key_offsets[k], value_offsets[k] = ko, vo
+        rows[i + 1] = k
+    return rows, key_offsets, keys[:ko], value_offsets, values[:vo], valid
 
 
 def _array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray) -> pa.StringArray:
@@ -102,9 +128,9 @@ def strings(
 
 def fields_map(d: np.ndarray, extra: np.ndarray, r: np.ndarray, p: np.ndarray) -> pa.MapArray:
     """The ``fields`` column: kept pairs of the rows that have a map."""
-    offsets, index = _kept(r, p)
-    keys = strings(d, extra, p[index, P_KS], p[index, P_KE], p[index, P_KK])
-    items = strings(d, extra, p[index, P_VS], p[index, P_VE], p[index, P_VK])
+    offsets, key_offsets, key_bytes, value_offsets, value_bytes, valid = _fields(d, extra, r, p)
+    keys = _array(key_offsets, key_bytes, np.ones(len(valid), np.bool_))
+    items = _array(value_offsets, value_bytes, valid)
     has = r[R_MAP] != 0
     mask = None if has.all() else pa.array(~has)
     return pa.MapArray.from_arrays(pa.array(offsets), keys, items, mask=mask)

@@ -3,10 +3,10 @@
 Every helper looks at ``d[p:e]`` (``d`` the batch's uint8 data, ``e`` the end of the text)
 and returns a position (the end of what matched, or -1) or a flag; none reads past ``e``.
 Conventions of all kernel modules (compile time is about 0.1-0.3 s per jitted function
-and argument-type combination, paid once per install): positions are int64 (the
-Arrow offsets and span tables are widened before a kernel reads them), a constant passed to a kernel is ``N[k]``
-(numba would compile the kernel once more for a literal argument), byte classes are
-table lookups.
+and argument-type combination, paid once per install): positions are int64 (the Arrow
+offsets and span tables are widened before a kernel reads them), a constant passed to
+a kernel is ``N[k]`` (numba would compile the kernel once more for a literal argument),
+byte classes are table lookups.
 """
 
 from __future__ import annotations

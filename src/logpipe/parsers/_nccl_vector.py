@@ -256,15 +256,19 @@ def _vectorized(sub: pa.StringArray) -> tuple[np.ndarray, pa.StructArray]:
 
 
 def nccl_column(
-    lines: pa.StringArray | pa.LargeStringArray, *, python_below: int = PYTHON_BELOW
+    lines: pa.StringArray | pa.LargeStringArray,
+    *,
+    python_below: int = PYTHON_BELOW,
+    maybe: np.ndarray | None = None,
 ) -> pa.ListArray:
     """``list<NCCL_RECORD>`` per line, null where a line holds no NCCL record.
 
     Equal to ``[parse_nccl(line) or None for line in lines]``, computed on whole arrays;
     when fewer than ``python_below`` lines may hold records, by that very loop (cheaper
-    than the vectorized path's fixed cost per batch).
+    than the vectorized path's fixed cost per batch). ``maybe``: the lines that may hold
+    records when the caller knows them already (``_knccl.prefilter``).
     """
-    candidates = flatnonzero(_maybe_records(lines))
+    candidates = flatnonzero(_maybe_records(lines)) if maybe is None else np.flatnonzero(maybe)
     sub = lines.take(pa.array(candidates)).cast(pa.string())
     owners, records = (_reference if len(sub) < python_below else _vectorized)(sub)
     counts = np.bincount(candidates[owners], minlength=len(lines))

@@ -49,69 +49,10 @@ def slices(
     return pieces.take(pa.array(index, mask=None if valid is None else ~valid))
 
 
-def first_bytes(arr: pa.StringArray) -> np.ndarray:
-    """The first byte of every row (0 for an empty row)."""
-    data, offsets = view(arr)
-    first = np.zeros(len(arr), np.uint8)
-    filled = offsets[1:] > offsets[:-1]
-    first[filled] = data[offsets[:-1][filled]]
-    return first
-
-
-def replace_at(values: pa.Array, at: np.ndarray, new: pa.Array) -> pa.Array:
-    """``values`` with ``values[at[i]]`` replaced by ``new[i]``."""
-    index = np.arange(len(values))
-    index[at] = len(values) + np.arange(len(at))
-    return pa.concat_arrays([values, new.cast(values.type)]).take(pa.array(index))
-
-
-def cut(arr: pa.StringArray, head: np.ndarray, tail: np.ndarray | None = None) -> pa.StringArray:
-    """Every row without its first ``head`` (and last ``tail``) bytes."""
-    _, offsets = view(arr)
-    end = offsets[1:] if tail is None else offsets[1:] - tail
-    return slices(arr, offsets[:-1] + head, end)
-
-
-def firsts(rows: np.ndarray) -> np.ndarray:
-    """Mask of the first element of each run of equal values in sorted ``rows``."""
-    mask = np.ones(len(rows), np.bool_)
-    mask[1:] = rows[1:] != rows[:-1]
-    return mask
-
-
-def lasts(rows: np.ndarray) -> np.ndarray:
-    """Mask of the last element of each run of equal values in sorted ``rows``."""
-    mask = np.ones(len(rows), np.bool_)
-    mask[:-1] = rows[1:] != rows[:-1]
-    return mask
-
-
-def spread(n: int, rows: np.ndarray, values: pa.Array) -> pa.Array:
-    """A length-``n`` array holding ``values[i]`` at ``rows[i]`` and null elsewhere."""
-    index = np.full(n, -1, np.int64)
-    index[rows] = np.arange(len(rows))
-    return values.take(pa.array(index, mask=index < 0))
-
-
-def keep_rows(cols: dict[str, pa.Array], keep: np.ndarray) -> dict[str, pa.Array]:
-    """The columns at the rows where ``keep`` (no copy when every row stays)."""
-    if keep.all():
-        return cols
-    mask = pa.array(keep)
-    return {k: v.filter(mask) for k, v in cols.items()}
-
-
 def bools(arr: pa.Array) -> np.ndarray:
     """A boolean Arrow array as numpy (null as False)."""
     out: np.ndarray = pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
     return out
-
-
-def matches(arr: pa.StringArray, pattern: str) -> np.ndarray:
-    """Rows that an (anchored, RE2) pattern matches, as a numpy mask."""
-    if len(arr) == 0:
-        return np.zeros(0, np.bool_)
-    return bools(pc.match_substring_regex(arr, pattern))
 
 
 def strip_eol(arr: pa.StringArray) -> pa.StringArray:

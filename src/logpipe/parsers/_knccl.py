@@ -1,0 +1,121 @@
+"""NCCL prefilters as a byte kernel: which lines may hold records, which may be nccl-tests.
+
+``prefilter`` computes, in one pass per line, the literal conditions the NCCL column and
+the nccl-tests mask start from (``_nccl_vector._maybe_records``: ``NCCL `` or a pre-2.3
+``] [file:line ]INFO|WARN ``; ``nccl_tests._PREFILTER``: after blanks and OpenMPI tags a
+``-+.#`` or digit); only the lines it keeps go through their regexes. Each matcher makes
+the same choices as its regex (every optional part is told apart by its next byte).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from logpipe.parsers._kbytes import ALPHA, DIGIT, byte_class, digits, lit, starts
+from logpipe.parsers._nb import jit, jit_alloc
+
+_WS: Final = byte_class(b" \t\n\r\x0b\x0c")
+_LOWER: Final = byte_class(b"abcdefghijklmnopqrstuvwxyz")
+_UPPER: Final = ALPHA & ~_LOWER
+_TESTS_FIRST: Final = byte_class(b"-+.#0123456789")
+_NCCL: Final = lit("NCCL ")
+_INFO: Final = lit("INFO ")
+_WARN: Final = lit("WARN ")
+_OUT: Final = lit("<stdout>:")
+_ERR: Final = lit("<stderr>:")
+#: Bytes where a record token can start: ``N`` (``NCCL ``) and ``]`` (pre-2.3).
+_MARK: Final = byte_class(b"N]")
+
+
+@jit
+def _tag(d: np.ndarray, p: int, e: int) -> int:
+    """End of ``nccl_tests._TAG`` (``[Mon Jan  2 15:04:05 2006][1,0]<stdout>:``) at ``p``."""
+    q = p
+    if e - p >= 8 and _UPPER[d[p]] and _LOWER[d[p + 1]] and _LOWER[d[p + 2]] and d[p + 3] == 32:
+        q = p + 4  # a date: two capitalized words, spaces, day, clock, year
+        if not (e - q >= 4 and _UPPER[d[q]] and _LOWER[d[q + 1]] and _LOWER[d[q + 2]]):
+            return -1
+        r = q + 3
+        while r < e and d[r] == 32:
+            r += 1
+        s = digits(d, r, e)
+        if r == q + 3 or not r < s <= r + 2 or e - s < 15 or d[s] != 32:
+            return -1
+        clock = s + 1
+        for k in range(8):
+            if (d[clock + k] != 58) if k in (2, 5) else not DIGIT[d[clock + k]]:
+                return -1
+        if d[clock + 8] != 32 or digits(d, clock + 9, e) != clock + 13:
+            return -1
+        q = clock + 13
+    if q >= e or d[q] != 91:
+        return -1
+    r = digits(d, q + 1, e)
+    if r == q + 1 or r >= e or d[r] != 44:
+        return -1
+    s = digits(d, r + 1, e)
+    if s == r + 1 or s >= e or d[s] != 93:
+        return -1
+    return s + 10 if starts(d, s + 1, e, _OUT) or starts(d, s + 1, e, _ERR) else -1
+
+
+@jit
+def _tests_candidate(d: np.ndarray, p: int, e: int) -> bool:
+    """``^(?:\\s|TAG)*[-+.#\\d]`` (``nccl_tests._PREFILTER``)."""
+    while p < e:
+        if _WS[d[p]]:
+            p += 1
+            continue
+        q = _tag(d, p, e) if d[p] == 91 or _UPPER[d[p]] else -1
+        if q < 0:
+            first: bool = _TESTS_FIRST[d[p]]
+            return first
+        p = q
+    return False
+
+
+@jit
+def _pre23_at(d: np.ndarray, k: int, e: int) -> bool:
+    """``\\] (?:[^\\s:]+:\\d+ )?(?:INFO|WARN) `` at ``k``."""
+    p = k + 2
+    if p > e or d[k + 1] != 32:
+        return False
+    q = p
+    while q < e and not _WS[d[q]] and d[q] != 58:
+        q += 1
+    r = digits(d, q + 1, e) if q > p and q < e and d[q] == 58 else q  # file:line
+    if (
+        r > q + 1
+        and r < e
+        and d[r] == 32
+        and (starts(d, r + 1, e, _INFO) or starts(d, r + 1, e, _WARN))
+    ):
+        return True
+    return starts(d, p, e, _INFO) or starts(d, p, e, _WARN)
+
+
+@jit
+def _record_candidate(d: np.ndarray, s: int, e: int) -> bool:
+    """``NCCL `` anywhere, or a pre-2.3 record token (``_nccl_vector._maybe_records``)."""
+    for k in range(s, e):
+        if _MARK[d[k]]:
+            if d[k] == 78 and starts(d, k, e, _NCCL):
+                return True
+            if d[k] == 93 and _pre23_at(d, k, e):
+                return True
+    return False
+
+
+@jit_alloc
+def prefilter(d: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(may hold NCCL records, may be nccl-tests output) per line (int64 ``offsets``)."""
+    n = offsets.shape[0] - 1
+    records = np.zeros(n, np.bool_)
+    tests = np.zeros(n, np.bool_)
+    for i in range(n):
+        s, e = offsets[i], offsets[i + 1]
+        records[i] = _record_candidate(d, s, e)
+        tests[i] = _tests_candidate(d, s, e)
+    return records, tests
