@@ -80,8 +80,9 @@ def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
     from logpipe.parsers._text import buffers  # noqa: PLC0415
 
     data, offsets = buffers(arr)
-    records, tests = prefilter(data, offsets.astype(np.int64))
-    return nccl_column(arr, maybe=records), bools(nccl_tests_mask(arr, maybe=tests))
+    records, tests, token = prefilter(data, offsets.astype(np.int64))
+    column = nccl_column(arr, maybe=records, token=token)
+    return column, bools(nccl_tests_mask(arr, maybe=tests))
 
 
 def _with_nccl(

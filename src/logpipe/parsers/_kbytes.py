@@ -66,6 +66,8 @@ def starts(d: np.ndarray, p: int, e: int, what: np.ndarray) -> bool:
 @jit
 def digits(d: np.ndarray, p: int, e: int) -> int:
     """End of the run of ASCII digits starting at ``p`` (``p`` when there is none)."""
+    if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return p
     while p < e and DIGIT[d[p]]:
         p += 1
     return p
@@ -123,6 +125,8 @@ def mpi_date(d: np.ndarray, p: int, e: int) -> int:
 def char_offset(d: np.ndarray, p: int, e: int, count: int) -> int:
     """Position of the code point of index ``count`` after ``p`` (``e`` if the text has
     no more; the text is valid UTF-8, so code points start at non-continuation bytes)."""
+    if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return e
     seen = 0
     k = p
     while k < e:

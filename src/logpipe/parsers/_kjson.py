@@ -44,6 +44,8 @@ _STOP: Final = byte_class(b'"\\' + bytes(range(32)))
 
 @jit
 def _ws(d: np.ndarray, p: int, e: int) -> int:
+    if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return p
     while p < e and _WS[d[p]]:
         p += 1
     return p

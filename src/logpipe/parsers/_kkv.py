@@ -68,6 +68,8 @@ def _key_is(d: np.ndarray, q: np.ndarray, j: int, key: np.ndarray) -> bool:
 def tokenize(d: np.ndarray, b: int, e: int, q: np.ndarray) -> tuple[int, bool]:
     """(pairs written to ``q``, trailing space) of ``_logfmt.tokenize``; (-1, False) when
     the text does not split, (-2, False) when it has more than ``MAX_PAIRS`` pairs."""
+    if b < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return -1, False
     pos, count = b, 0
     while True:
         k = pos

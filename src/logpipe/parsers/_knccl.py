@@ -23,6 +23,9 @@ _TESTS_FIRST: Final = byte_class(b"-+.#0123456789")
 _NCCL: Final = lit("NCCL ")
 _INFO: Final = lit("INFO ")
 _WARN: Final = lit("WARN ")
+#: The record levels after ``NCCL `` (with their trailing space), in ``LEVELS`` order.
+LEVELS: Final = ("INFO", "WARN", "TRACE", "CALL")
+_LEVEL_WORDS: Final = tuple(lit(w + " ") for w in LEVELS)
 _OUT: Final = lit("<stdout>:")
 _ERR: Final = lit("<stderr>:")
 #: Bytes where a record token can start: ``N`` (``NCCL ``) and ``]`` (pre-2.3).
@@ -97,25 +100,48 @@ def _pre23_at(d: np.ndarray, k: int, e: int) -> bool:
 
 
 @jit
-def _record_candidate(d: np.ndarray, s: int, e: int) -> bool:
-    """``NCCL `` anywhere, or a pre-2.3 record token (``_nccl_vector._maybe_records``)."""
+def _tokens(d: np.ndarray, s: int, e: int, out: np.ndarray, i: int) -> bool:
+    """May the line hold a record (``NCCL `` anywhere or a pre-2.3 record token); writes
+    ``out[i]``: the start and end of the token the vectorized column splits the line at
+    (the first `` NCCL INFO ``, else the first `` NCCL WARN|TRACE|CALL ``) and its level
+    (an index of ``LEVELS``), or -1s."""
+    maybe = False
+    info = other = -1
+    level = 0
     for k in range(s, e):
-        if _MARK[d[k]]:
-            if d[k] == 78 and starts(d, k, e, _NCCL):
-                return True
-            if d[k] == 93 and _pre23_at(d, k, e):
-                return True
-    return False
+        if not _MARK[d[k]]:
+            continue
+        if d[k] == 93:
+            maybe = maybe or _pre23_at(d, k, e)
+            continue
+        if not starts(d, k, e, _NCCL):
+            continue
+        maybe = True
+        if k == s or d[k - 1] != 32:
+            continue
+        if info < 0 and starts(d, k + 5, e, _LEVEL_WORDS[0]):
+            info = k
+        for code in range(1, 4 if other < 0 else 1):
+            if starts(d, k + 5, e, _LEVEL_WORDS[code]):
+                other, level = k, code
+                break
+    at, code = (info, 0) if info >= 0 else (other, level)
+    out[i, 0] = at - 1 if at >= 0 else -1
+    out[i, 1] = at + 5 + _LEVEL_WORDS[code].shape[0] if at >= 0 else -1
+    out[i, 2] = code if at >= 0 else -1
+    return maybe
 
 
 @jit_alloc
-def prefilter(d: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(may hold NCCL records, may be nccl-tests output) per line (int64 ``offsets``)."""
+def prefilter(d: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line (int64 ``offsets``): may it hold NCCL records, may it be nccl-tests output,
+    and its record token (start, end, level; see ``_tokens``)."""
     n = offsets.shape[0] - 1
     records = np.zeros(n, np.bool_)
     tests = np.zeros(n, np.bool_)
+    token = np.empty((n, 3), np.int64)
     for i in range(n):
         s, e = offsets[i], offsets[i + 1]
-        records[i] = _record_candidate(d, s, e)
+        records[i] = _tokens(d, s, e, token, i)
         tests[i] = _tests_candidate(d, s, e)
-    return records, tests
+    return records, tests, token

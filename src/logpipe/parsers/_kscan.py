@@ -62,9 +62,9 @@ def _clear(r: np.ndarray, t: np.ndarray, i: int) -> None:
     """Row ``i`` without any parsed field (the launcher aside)."""
     r[R_FMT, i], r[R_LEVEL, i], r[R_TS, i], r[R_TS_PAIR, i] = F_PLAIN, -1, TS_NONE, -1
     r[R_EL_OK, i], r[R_MAP, i] = 0, 0
-    for f in _FIELDS:
+    for f in _FIELDS:  # a null text's span is never read
         if f != R_LAUNCH:
-            r[f, i], r[f + 1, i], r[f + 2, i] = 0, 0, K_NULL
+            r[f + 2, i] = K_NULL
     for k in range(T_ROWS):
         t[k, i] = 0
 

@@ -13,7 +13,7 @@ from typing import Final
 
 import numpy as np
 
-from logpipe.parsers._kbytes import DIGIT, N, char_offset, digits, lit, starts
+from logpipe.parsers._kbytes import DIGIT, N, byte_class, char_offset, digits, lit, starts
 from logpipe.parsers._klayout import (
     F_TTY,
     FALLBACK,
@@ -54,6 +54,8 @@ _WORD_LEVEL: Final = np.array(
 _PFX_WORDS: Final = PFX_LEVELS.split("|")  # five characters each
 _PFX: Final = np.frombuffer("".join(_PFX_WORDS).encode(), np.uint8).reshape(len(_PFX_WORDS), 5)
 _RESET: Final = lit("\x1b[0m")
+#: First bytes of both layouts without an escape code: a level word, or ``[``.
+_TERMINAL_FIRST: Final = byte_class(("[" + "".join({w[0] for w in _WORDS})).encode())
 _RESET_EQ: Final = lit("\x1b[0m=")
 
 
@@ -81,6 +83,8 @@ def _word(d: np.ndarray, p: int, e: int, row: int) -> int:
 @jit
 def _after_stamp(d: np.ndarray, p: int, e: int) -> tuple[int, int, int]:
     """(caller start, caller end, body start) after the stamp; body -1: no match."""
+    if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return 0, 0, -1
     if p < e and d[p] == 32:
         return p, p, p + 1
     r1 = p
@@ -156,6 +160,8 @@ def _header(d: np.ndarray, b: int, e: int, r: np.ndarray, t: np.ndarray, i: int)
 @jit
 def _fields(d: np.ndarray, p: int, e: int, q: np.ndarray) -> int:
     """Pairs of the colored fields ``d[p:e]`` (``_TTY_FIELD``) in ``q``, or -1."""
+    if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return -1
     count = 0
     while p < e:
         ks = _color(d, p + 1, e) if d[p] == 32 else -1
@@ -195,6 +201,8 @@ def tty_body(
     d: np.ndarray, b: int, e: int, q: np.ndarray, r: np.ndarray, t: np.ndarray, i: int
 ) -> tuple[int, int]:
     """(format code, pairs in ``q``) of a text starting with an escape code."""
+    if b < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
+        return FALLBACK, 0
     body = _header(d, b, e, r, t, i) if d[e - 1] != 10 else -1  # a final LF ends a value early
     if body < 0:
         return FALLBACK, 0
@@ -220,6 +228,8 @@ def tty_body(
 def terminal_layout(d: np.ndarray, b: int, e: int) -> bool:
     """May the text be x-cray's layout or logrus's colored one without codes (reference):
     does ``_logrus.PFX_DETECT`` or ``_logrus.TTY_PLAIN_HEAD`` match at ``b``."""
+    if b >= e or not _TERMINAL_FIRST[d[b]]:
+        return False
     for row in range(_WORD_LEN.shape[0]):  # TTY_PLAIN_HEAD
         p = _word(d, b, e, row)
         while 0 <= p < e and d[p] == 32:
