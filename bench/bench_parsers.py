@@ -210,6 +210,7 @@ def _stages(batch: pa.StringArray) -> list[tuple[str, float, int]]:
     import numpy as np
 
     from logpipe.parsers import _batch, parse_batch
+    from logpipe.parsers._klayout import P_WIDTH, R_ROWS, T_ROWS
     from logpipe.parsers._kscan import scan
     from logpipe.parsers._text import buffers, text_columns
 
@@ -219,8 +220,11 @@ def _stages(batch: pa.StringArray) -> list[tuple[str, float, int]]:
     kv, js, tty = rows_starting("time="), rows_starting("{"), rows_starting("\x1b")
     data, offsets = buffers(batch)
     wide = offsets.astype(np.int64)
+    n = len(batch)
+    tables = (np.empty((R_ROWS, n), np.int32), np.empty((T_ROWS, n), np.int64))
+    pairs = np.empty((6 * n, P_WIDTH), np.int32)
     stages: list[tuple[str, Callable[[], object], int]] = [
-        ("scan kernel", lambda: scan(data, wide), batch.nbytes),
+        ("scan kernel", lambda: scan(data, wide, *tables, pairs), batch.nbytes),
         ("key=value rows", lambda: text_columns(kv), kv.nbytes),
         ("JSON rows", lambda: text_columns(js), js.nbytes),
         ("colored rows", lambda: text_columns(tty), tty.nbytes),

@@ -76,11 +76,14 @@ def _text_columns() -> Callable[[pa.StringArray], tuple[np.ndarray, dict[str, pa
 
 
 def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
-    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415 (numba: on first use)
+    from logpipe.parsers._kbuild import empty  # noqa: PLC0415 (numba: on first use)
+    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415
     from logpipe.parsers._text import buffers  # noqa: PLC0415
 
     data, offsets = buffers(arr)
-    records, tests, token = prefilter(data, offsets.astype(np.int64))
+    n = len(arr)
+    records, tests, token = empty(n, np.bool_), empty(n, np.bool_), empty((n, 3), np.int64)
+    prefilter(data, offsets.astype(np.int64), records, tests, token)
     column = nccl_column(arr, maybe=records, token=token)
     return column, bools(nccl_tests_mask(arr, maybe=tests))
 

@@ -31,7 +31,7 @@ from logpipe.parsers._klayout import (
     R_P1,
 )
 from logpipe.parsers._kquote import decode
-from logpipe.parsers._nb import jit, jit_alloc
+from logpipe.parsers._nb import jit
 
 
 @jit
@@ -51,50 +51,53 @@ def _put(d: np.ndarray, x: np.ndarray, s: int, e: int, kind: int, out: np.ndarra
     return _copy(x if kind == K_EXTRA else d, s, e, out, o)
 
 
-@jit_alloc
+@jit
 def _strings(
-    d: np.ndarray, x: np.ndarray, starts: np.ndarray, ends: np.ndarray, kinds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(offsets, data, valid) of the texts of spans (int64 arrays; ``K_NULL``: null)."""
-    n = starts.shape[0]
-    size = 0
-    for i in range(n):
-        if kinds[i] != K_NULL:
-            size += ends[i] - starts[i]
-    out = np.empty(size, np.uint8)
-    offsets = np.empty(n + 1, np.int32)
-    valid = np.empty(n, np.bool_)
+    d: np.ndarray, x: np.ndarray, spans: np.ndarray, out: np.ndarray, offsets: np.ndarray
+) -> None:
+    """Write the texts of ``spans`` (rows start, end, kind; int64) to ``out`` (room for
+    every span: ``span_bytes``) and their ``offsets``."""
     o = N[0]
     offsets[0] = 0
-    for i in range(n):
-        valid[i] = kinds[i] != K_NULL
-        if valid[i]:
-            o = _put(d, x, starts[i], ends[i], kinds[i], out, o)
+    for i in range(spans.shape[1]):
+        if spans[2, i] != K_NULL:
+            o = _put(d, x, spans[0, i], spans[1, i], spans[2, i], out, o)
         offsets[i + 1] = o
-    return offsets, out[:o], valid
 
 
-@jit_alloc
-def _fields(
-    d: np.ndarray, x: np.ndarray, r: np.ndarray, p: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(map offsets, key offsets, key bytes, value offsets, value bytes, value valid) of
-    the kept pairs of the rows that have a map, in row order."""
-    n = r.shape[1]
+@jit
+def span_bytes(spans: np.ndarray) -> int:
+    """Room the texts of ``spans`` need at most (decoding never grows a text)."""
+    size = 0
+    for i in range(spans.shape[1]):
+        if spans[2, i] != K_NULL:
+            size += spans[1, i] - spans[0, i]
+    return size
+
+
+@jit
+def _pair_sizes(r: np.ndarray, p: np.ndarray) -> tuple[int, int, int]:
+    """(kept pairs, key bytes, value bytes) of the rows that have a map."""
     count = key_size = value_size = 0
-    for i in range(n):
+    for i in range(r.shape[1]):
         for j in range(r[R_P0, i], r[R_P1, i] if r[R_MAP, i] else r[R_P0, i]):
             if p[j, P_KEEP]:
                 count += 1
                 key_size += p[j, P_KE] - p[j, P_KS]
                 value_size += p[j, P_VE] - p[j, P_VS]
-    rows = np.empty(n + 1, np.int32)
-    key_offsets, value_offsets = np.empty(count + 1, np.int32), np.empty(count + 1, np.int32)
-    keys, values = np.empty(key_size, np.uint8), np.empty(value_size, np.uint8)
-    valid = np.empty(count, np.bool_)
+    return count, key_size, value_size
+
+
+@jit
+def _fields(
+    d: np.ndarray, x: np.ndarray, r: np.ndarray, p: np.ndarray, out: tuple[np.ndarray, ...]
+) -> None:
+    """Write the ``fields`` map of the kept pairs of the rows that have a map, in row
+    order, into ``out``: map offsets, key offsets and bytes, value offsets, bytes, valid."""
+    rows, key_offsets, keys, value_offsets, values, valid = out
     rows[0] = key_offsets[0] = value_offsets[0] = k = 0
     ko = vo = N[0]
-    for i in range(n):
+    for i in range(r.shape[1]):
         for j in range(r[R_P0, i], r[R_P1, i] if r[R_MAP, i] else r[R_P0, i]):
             if p[j, P_KEEP]:  # pair fields widened to int64 (the table is int32)
                 ks, ke, kk = p[j, P_KS] + N[0], p[j, P_KE] + N[0], p[j, P_KK] + N[0]
@@ -108,29 +111,46 @@ def _fields(
                 k += 1
                 key_offsets[k], value_offsets[k] = ko, vo
         rows[i + 1] = k
-    return rows, key_offsets, keys[:ko], value_offsets, values[:vo], valid
 
 
-def _array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray) -> pa.StringArray:
-    n = len(valid)
-    nulls = n - int(np.count_nonzero(valid))
-    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+def empty(shape: int | tuple[int, ...], dtype: type) -> np.ndarray:
+    """An uninitialized array in Arrow's memory pool.
+
+    The pool (mimalloc or jemalloc) keeps freed memory for the next batch; a fresh
+    many-megabyte ``np.empty`` is a new mapping whose every page the kernel zeroes first
+    (a fifth of the batch time when measured).
+    """
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    return np.frombuffer(pa.allocate_buffer(size), dtype).reshape(shape)
+
+
+def _array(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray | None) -> pa.StringArray:
+    n = len(offsets) - 1
+    bitmap, nulls = None, 0
+    if valid is not None and (nulls := n - int(np.count_nonzero(valid))):
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), bitmap, nulls)
 
 
-def strings(
-    d: np.ndarray, extra: np.ndarray, starts: np.ndarray, ends: np.ndarray, kinds: np.ndarray
-) -> pa.StringArray:
-    """A string column from spans (see ``_klayout`` for the kinds)."""
-    wide = (np.asarray(a, np.int64) for a in (starts, ends, kinds))
-    return _array(*_strings(d, extra, *wide))
+def strings(d: np.ndarray, extra: np.ndarray, spans: np.ndarray) -> pa.StringArray:
+    """A string column from spans (3 x n: start, end, kind; see ``_klayout``)."""
+    wide = np.asarray(spans, np.int64)
+    out, offsets = empty(span_bytes(wide), np.uint8), empty(wide.shape[1] + 1, np.int32)
+    _strings(d, extra, wide, out, offsets)
+    return _array(offsets, out, wide[2] != K_NULL)
 
 
 def fields_map(d: np.ndarray, extra: np.ndarray, r: np.ndarray, p: np.ndarray) -> pa.MapArray:
     """The ``fields`` column: kept pairs of the rows that have a map."""
-    offsets, key_offsets, key_bytes, value_offsets, value_bytes, valid = _fields(d, extra, r, p)
-    keys = _array(key_offsets, key_bytes, np.ones(len(valid), np.bool_))
-    items = _array(value_offsets, value_bytes, valid)
+    count, key_size, value_size = _pair_sizes(r, p)
+    rows, valid = empty(r.shape[1] + 1, np.int32), empty(count, np.bool_)
+    key_offsets, keys = empty(count + 1, np.int32), empty(key_size, np.uint8)
+    value_offsets, values = empty(count + 1, np.int32), empty(value_size, np.uint8)
+    _fields(d, extra, r, p, (rows, key_offsets, keys, value_offsets, values, valid))
     has = r[R_MAP] != 0
-    mask = None if has.all() else pa.array(~has)
-    return pa.MapArray.from_arrays(pa.array(offsets), keys, items, mask=mask)
+    return pa.MapArray.from_arrays(
+        pa.array(rows),
+        _array(key_offsets, keys, None),
+        _array(value_offsets, values, valid),
+        mask=None if has.all() else pa.array(~has),
+    )

@@ -35,7 +35,6 @@ from logpipe.parsers._klayout import (
     R_MSG,
     R_P0,
     R_P1,
-    R_ROWS,
     R_TS,
     R_TS_PAIR,
     T_LTS,
@@ -149,14 +148,14 @@ def _line(
 
 
 @jit_alloc
-def scan(d: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Row fields ``R``, values ``T``, pairs ``P`` and the pair count of a string array's
-    buffers (``d`` its data, ``offsets`` its n+1 offsets as int64)."""
+def scan(
+    d: np.ndarray, offsets: np.ndarray, r: np.ndarray, t: np.ndarray, p: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Fill the row fields ``r`` (``R_ROWS`` x n), values ``t`` (``T_ROWS`` x n) and pairs
+    ``p`` of a string array's buffers (``d`` its data, ``offsets`` its n+1 offsets as
+    int64); the pairs (``p``, or a larger copy when it was too small) and their count."""
     n = offsets.shape[0] - 1
-    r = np.empty((R_ROWS, n), np.int32)
-    t = np.zeros((T_ROWS, n), np.int64)
     q = np.empty((MAX_PAIRS, P_WIDTH), np.int64)
-    p = np.empty((max(1024, 8 * n), P_WIDTH), np.int32)
     used = 0
     for i in range(n):
         s, e = offsets[i], offsets[i + 1]
@@ -174,4 +173,4 @@ def scan(d: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
         if r[R_TS_PAIR, i] >= 0:
             r[R_TS_PAIR, i] += used
         used += count
-    return r, t, p, used
+    return p, used

@@ -17,7 +17,7 @@ from typing import Any, Final
 import numpy as np
 import pyarrow as pa
 
-from logpipe.parsers._kbuild import fields_map, strings
+from logpipe.parsers._kbuild import empty, fields_map, strings
 from logpipe.parsers._klayout import (
     FALLBACK,
     K_EXTRA,
@@ -39,10 +39,12 @@ from logpipe.parsers._klayout import (
     R_MAP,
     R_P0,
     R_P1,
+    R_ROWS,
     R_TS,
     R_TS_PAIR,
     T_EL,
     T_LTS,
+    T_ROWS,
     T_TS,
     TEXT_COLUMNS,
     TEXT_FIELDS,
@@ -159,13 +161,16 @@ def _reference_rows(arr: pa.StringArray, rows: np.ndarray, tables: Tables) -> np
 def text_columns(arr: pa.StringArray) -> tuple[np.ndarray, dict[str, pa.Array]]:
     """Format codes and every column but ``format`` and ``nccl`` (``_reference.parse_text``)."""
     data, offsets = buffers(arr)
-    tables = Tables(*scan(data, offsets.astype(np.int64)))
+    n = len(arr)
+    r, t = empty((R_ROWS, n), np.int32), empty((T_ROWS, n), np.int64)
+    p = empty((max(1024, 6 * n), P_WIDTH), np.int32)  # six pairs a line: rarely outgrown
+    tables = Tables(r, t, *scan(data, offsets.astype(np.int64), r, t, p))
     _settle_ts(arr, tables)
     fallback = np.flatnonzero(tables.r[R_FMT] == FALLBACK)
     extra = _reference_rows(arr, fallback, tables) if len(fallback) else _Side().array()
     r, t, p = tables.r, tables.t, tables.p
     cols: dict[str, pa.Array] = {
-        name: strings(data, extra, r[f], r[f + 1], r[f + 2])
+        name: strings(data, extra, r[f : f + 3])
         for name, f in zip(TEXT_COLUMNS, TEXT_FIELDS, strict=True)
     }
     cols["fields"] = fields_map(data, extra, r, p)
