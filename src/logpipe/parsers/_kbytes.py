@@ -127,6 +127,13 @@ def char_offset(d: np.ndarray, p: int, e: int, count: int) -> int:
     no more; the text is valid UTF-8, so code points start at non-continuation bytes)."""
     if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
         return e
+    if e - p > count:  # ASCII: one byte a code point (checked branch-free over a view)
+        head = d[p : p + count + 1]
+        ascii = True
+        for k in range(count + 1):
+            ascii &= head[k] < 0x80
+        if ascii:
+            return p + count
     seen = 0
     k = p
     while k < e:

@@ -93,6 +93,14 @@ def _body(
 @jit
 def plain_error(d: np.ndarray, p: int, e: int) -> int:
     """``_reference.plain_error`` as a 1-based index of ``PLAIN_ERRORS`` (0: none)."""
+    text = d[p:e]
+    suspect = False  # a first look, branch-free over a view: vector instructions
+    for k in range(text.shape[0]):
+        c = text[k]
+        suspect |= (c < 9) | (c == 11) | (c == 12) | (c == 127) | (c == 0xEF)
+        suspect |= (c >= 14) & (c < 32) & (c != 27)
+    if not suspect and (p >= e or d[p] != 27):
+        return 0
     control = False
     for k in range(p, e):
         c = d[k]
