@@ -6,8 +6,8 @@ plain loops over the Arrow buffers to machine code at run time, so users need no
 compiler and wheels stay pure Python. The kernels release the GIL (``nogil``).
 
 Caching: numba keys a cached kernel on its own source file only, so a kernel whose helper
-in another ``_k*.py`` module changed would load stale code. ``SALT`` hashes the source of
-every kernel module and is added to each kernel's cache key. Where no cache directory is
+in another module changed would load stale code. ``SALT`` hashes the source of every
+parser module and is added to each kernel's cache key. Where no cache directory is
 writable (a read-only install with no writable home), the kernels are compiled in every
 process instead (numba would refuse to decorate them).
 """
@@ -22,23 +22,24 @@ from typing import Any, Final, TypeVar, cast
 import numba
 from numba.core.caching import FunctionCache
 
-__all__ = ["SALT", "cache_key_salted", "jit", "jit_alloc"]
+__all__ = ["SALT", "cache_key_salted", "jit", "jit_alloc", "salt"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _HERE: Final = Path(__file__).resolve().parent
 
 
-def _salt() -> str:
-    """A digest of every kernel module's source, of this one and of the format codes."""
+def salt(directory: Path) -> str:
+    """A digest of every module of the package in ``directory``: the kernels and the
+    modules whose constants they are compiled with (formats, levels, keys, limits)."""
     digest = hashlib.sha256()
-    for path in sorted([*_HERE.glob("_k*.py"), _HERE / "_nb.py", _HERE / "_schema.py"]):
+    for path in sorted(directory.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-#: Part of every kernel's cache key: a change in any kernel module invalidates them all.
-SALT: Final = _salt()
+#: Part of every kernel's cache key: a change in any parser module invalidates them all.
+SALT: Final = salt(_HERE)
 
 
 class _SaltedCache(FunctionCache):
