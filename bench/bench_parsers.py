@@ -212,7 +212,8 @@ def _stages(batch: pa.StringArray) -> list[tuple[str, float, int]]:
     from logpipe.parsers import _batch, parse_batch
     from logpipe.parsers._klayout import P_WIDTH, R_ROWS, T_ROWS
     from logpipe.parsers._kscan import scan
-    from logpipe.parsers._text import buffers, text_columns
+    from logpipe.parsers._text import text_columns
+    from logpipe.parsers._vbuf import buffers
 
     def rows_starting(prefix: str) -> pa.StringArray:
         return pa.array([x for x in batch.to_pylist() if x.startswith(prefix)], pa.string())

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logpipe.parsers import _nccl_tables, _nccl_vector, nccl_tests, parse_batch
-from logpipe.parsers._kbuild import empty
 from logpipe.parsers._klayout import (
     FALLBACK,
     K_EXTRA,
@@ -34,8 +33,8 @@ from logpipe.parsers._klayout import (
 )
 from logpipe.parsers._knccl import prefilter
 from logpipe.parsers._kscan import scan
-from logpipe.parsers._nccl_memo import Memo
-from logpipe.parsers._text import buffers
+from logpipe.parsers._nccl_tables import Memo
+from logpipe.parsers._vbuf import buffers, empty
 from logpipe.parsers.nccl import NCCL_RECORD, parse_nccl
 from tests.strategies import log_lines, nccl_line, nccl_tests_line
 

@@ -19,13 +19,12 @@ from hypothesis import strategies as st
 from logpipe.parsers import _launcher
 from logpipe.parsers._fields import LOGRUS_LEVELS, go_unquote, normalize_level
 from logpipe.parsers._json import no_surrogates
-from logpipe.parsers._kbytes import char_offset
+from logpipe.parsers._kbytes import char_offset, elapsed, ts_fast
 from logpipe.parsers._kjson import _string
 from logpipe.parsers._klaunch import starts_nccl, strong, weak, wrapper_ts
 from logpipe.parsers._klayout import K_GO, K_JSON, LEVELS, PLAIN_ERRORS, TS_NONE, TS_OK
 from logpipe.parsers._kquote import decode, escapes_ok, level
 from logpipe.parsers._kscan import plain_error
-from logpipe.parsers._ktime import elapsed, ts_fast
 from logpipe.parsers._reference import plain_error as reference_plain_error
 from logpipe.parsers._time import parse_elapsed, parse_ts
 from tests.strategies import (

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from logpipe.parsers._fields import NCCL_LEVELS
 from logpipe.parsers._schema import FORMATS, SCHEMA
-from logpipe.parsers._vbuf import as_strings, bools, strip_eol
+from logpipe.parsers._vbuf import as_strings, bools, buffers, empty, strip_eol
 from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
 
 F_PLAIN: Final = FORMATS.index("plain")
@@ -76,9 +76,7 @@ def _text_columns() -> Callable[[pa.StringArray], tuple[np.ndarray, dict[str, pa
 
 
 def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
-    from logpipe.parsers._kbuild import empty  # noqa: PLC0415 (numba: on first use)
-    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415
-    from logpipe.parsers._text import buffers  # noqa: PLC0415
+    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415 (numba: on first use)
 
     data, offsets = buffers(arr)
     n = len(arr)

@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 
 from logpipe.parsers._fields import ROLES
+from logpipe.parsers._kbytes import ts_fast
 from logpipe.parsers._klayout import (
     F_JSON,
     F_LOGFMT,
@@ -39,7 +40,6 @@ from logpipe.parsers._klayout import (
     TS_PENDING,
 )
 from logpipe.parsers._kquote import level
-from logpipe.parsers._ktime import ts_fast
 from logpipe.parsers._nb import jit
 
 _ROLE_NAMES: Final = ("ts", "level", "msg", "caller_func", "caller_file")

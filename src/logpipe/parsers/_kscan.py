@@ -13,7 +13,7 @@ from typing import Final
 
 import numpy as np
 
-from logpipe.parsers._kbytes import ALPHA, DIGIT
+from logpipe.parsers._kbytes import ALPHA, DIGIT, ts_fast
 from logpipe.parsers._kjson import json_body
 from logpipe.parsers._kkv import kv_body
 from logpipe.parsers._klaunch import starts_nccl, strong, weak, wrapper_ts
@@ -43,7 +43,6 @@ from logpipe.parsers._klayout import (
     TS_NONE,
 )
 from logpipe.parsers._kroles import MAX_PAIRS
-from logpipe.parsers._ktime import ts_fast
 from logpipe.parsers._ktty import terminal_layout, tty_body
 from logpipe.parsers._nb import jit, jit_alloc
 

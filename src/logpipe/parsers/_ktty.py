@@ -13,7 +13,17 @@ from typing import Final
 
 import numpy as np
 
-from logpipe.parsers._kbytes import DIGIT, N, byte_class, char_offset, digits, lit, starts
+from logpipe.parsers._kbytes import (
+    DIGIT,
+    N,
+    byte_class,
+    char_offset,
+    digits,
+    elapsed,
+    lit,
+    starts,
+    ts_fast,
+)
 from logpipe.parsers._klayout import (
     F_TTY,
     FALLBACK,
@@ -38,7 +48,6 @@ from logpipe.parsers._klayout import (
 )
 from logpipe.parsers._kquote import escapes_ok
 from logpipe.parsers._kroles import MAX_PAIRS, bind
-from logpipe.parsers._ktime import elapsed, ts_fast
 from logpipe.parsers._logrus import PAD, PFX_LEVELS, TTY_LEVEL, TTY_LEVELS
 from logpipe.parsers._nb import jit
 

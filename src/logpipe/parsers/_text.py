@@ -17,7 +17,7 @@ from typing import Any, Final
 import numpy as np
 import pyarrow as pa
 
-from logpipe.parsers._kbuild import empty, fields_map, strings
+from logpipe.parsers._kbuild import fields_map, strings
 from logpipe.parsers._klayout import (
     FALLBACK,
     K_EXTRA,
@@ -55,23 +55,12 @@ from logpipe.parsers._klayout import (
 from logpipe.parsers._kscan import scan
 from logpipe.parsers._reference import parse_text
 from logpipe.parsers._schema import FORMATS
-from logpipe.parsers._vbuf import bools, slices
+from logpipe.parsers._vbuf import bools, buffers, empty, slices
 from logpipe.parsers._vtime import parse_ts_array
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _LEVEL_NAMES: Final = pa.array(LEVELS, pa.string())
 _TS: Final = pa.timestamp("us", tz="UTC")
-
-
-def buffers(arr: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
-    """(read-only data bytes, int32 offsets of length n+1) of a string array, no copy."""
-    bufs = arr.buffers()
-    n = len(arr)
-    if bufs[1] is None:
-        return np.frombuffer(b"", np.uint8), np.zeros(n + 1, np.int32)
-    offsets = np.frombuffer(bufs[1], np.int32, count=n + 1, offset=arr.offset * 4)
-    data = np.frombuffer(bufs[2] if bufs[2] is not None else b"", np.uint8)
-    return data, offsets
 
 
 @dataclass
