@@ -167,6 +167,37 @@ print(arr.nbytes, before, status("VmHWM"))
 """
 
 
+_STARTUP = """
+import time
+start = time.perf_counter()
+import pyarrow as pa
+from logpipe.parsers import parse_batch
+imported = time.perf_counter()
+parse_batch(pa.array(['time="2024-03-05T14:07:09Z" level=info msg=hi a=1', "plain"] * 300))
+print(imported - start, time.perf_counter() - imported)
+"""
+
+
+def _startup() -> list[tuple[float, float]]:
+    """(import, first parse_batch) seconds in fresh processes: with an empty kernel cache
+    (every kernel compiled), then with the cache that run left (loaded from disk)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        runs = []
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", _STARTUP],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            runs.append((float(out[0]), float(out[1])))
+    return runs
+
+
 def _peak(path: Path, lines: int) -> tuple[int, int]:
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, str(path), str(lines)],
@@ -283,6 +314,9 @@ def main() -> None:
     for n in (16_384, 65_536, 262_144):
         nbytes, peak = _peak(path, n)
         print(f"peak RSS growth, batch of {n} lines ({nbytes / 1e6:.1f} MB): {peak / 1e6:.0f} MB")
+    (cold_import, cold), (warm_import, warm) = _startup()
+    print(f"start-up, empty kernel cache: import {cold_import:.2f} s + first call {cold:.1f} s")
+    print(f"start-up, cached kernels:     import {warm_import:.2f} s + first call {warm:.2f} s")
 
 
 if __name__ == "__main__":

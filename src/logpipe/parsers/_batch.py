@@ -1,9 +1,9 @@
 """``parse_batch``: normalize the input, compute text and NCCL columns side by side, assemble.
 
-The text columns (``_vector``) and the NCCL records (``nccl``) of a batch are independent
-computations over the same lines; with ``threads`` > 1 they run on separate threads (Arrow
-and numpy kernels release the GIL) and a large batch's text columns are further cut into
-contiguous slices.
+The text columns (``_text``) and the NCCL records (``nccl``) of a batch are independent
+computations over the same lines; with ``threads`` > 1 they run on separate threads (the
+byte kernels and Arrow's release the GIL) and a large batch's text columns are further
+cut into contiguous slices.
 """
 
 from __future__ import annotations
