@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +31,7 @@ __all__ = [
     "PREFIXES",
     "PREFIX_FIELDS",
     "PREFIX_TYPE",
+    "Rows",
     "maybe_records",
     "message_table",
     "prefix_table",
@@ -158,6 +160,27 @@ def message_table(msgs: pa.StringArray) -> pa.StructArray:
 _CHUNKS = 16
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A memo's table as it was when asked (immutable chunks), and which fields hold any
+    value (most of a message's 60 fields belong to families absent from a given log)."""
+
+    chunks: tuple[pa.StructArray, ...]
+    filled: frozenset[str]
+
+    def take(self, rows: np.ndarray) -> pa.StructArray:
+        """The struct rows at ``rows``; fields null in the whole table are not gathered."""
+        index = pa.array(rows)
+        fields = list(self.chunks[0].type)
+        children = [
+            pa.chunked_array([c.field(i) for c in self.chunks], f.type).take(index).combine_chunks()
+            if f.name in self.filled
+            else pa.nulls(len(rows), f.type)
+            for i, f in enumerate(fields)
+        ]
+        return pa.StructArray.from_arrays(children, fields=fields)
+
+
 class Memo:
     """Per distinct text, a row of a table made by ``build`` (texts -> struct array whose
     first field is a boolean ``ok``, kept aside as numpy for quick filtering)."""
@@ -168,11 +191,12 @@ class Memo:
         self._index: dict[str, int] = {}
         self._chunks: list[pa.StructArray] = []
         self._ok = np.zeros(0, np.bool_)
+        self._filled: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self._index)
 
-    def rows(self, texts: pa.StringArray) -> tuple[np.ndarray, np.ndarray, pa.ChunkedArray]:
+    def rows(self, texts: pa.StringArray) -> tuple[np.ndarray, np.ndarray, Rows]:
         """(row of each text, its ``ok``, the table those rows index); unseen texts are
         built first.
 
@@ -187,7 +211,9 @@ class Memo:
                     self._reset()
                     found[:], new = -1, np.arange(len(keys))
                 found[new] = self._add(texts.take(pa.array(new)), [keys[i] for i in new])
-            return found, self._ok[found], pa.chunked_array(self._chunks, self._type(texts))
+            if not self._chunks:  # the table's type, from an empty input
+                self._chunks.append(self._build(texts.slice(0, 0)))
+            return found, self._ok[found], Rows(tuple(self._chunks), self._filled)
 
     def _add(self, texts: pa.StringArray, keys: list[str]) -> np.ndarray:
         """Build rows for new texts; their row numbers."""
@@ -196,15 +222,13 @@ class Memo:
         self._index.update(zip(keys, range(start, start + len(keys)), strict=True))
         self._chunks.append(table)
         self._ok = np.concatenate([self._ok, np.asarray(table.field(0), np.bool_)])
+        filled = {
+            f.name for i, f in enumerate(table.type) if table.field(i).null_count < len(table)
+        }
+        self._filled |= filled
         if len(self._chunks) > _CHUNKS:
             self._chunks = [pa.concat_arrays(self._chunks)]
         return np.arange(start, start + len(keys))
-
-    def _type(self, texts: pa.StringArray) -> pa.DataType:
-        """The table's type (built from an empty input when nothing was built yet)."""
-        if not self._chunks:
-            self._chunks.append(self._build(texts.slice(0, 0)))
-        return self._chunks[0].type
 
     def clear(self) -> None:
         """Forget every text (the next batch builds all of its own)."""
@@ -215,6 +239,7 @@ class Memo:
         self._index.clear()
         self._chunks.clear()
         self._ok = np.zeros(0, np.bool_)
+        self._filled = frozenset()
 
 
 #: Distinct texts kept across batches (at a few hundred bytes a message row, tens of MB

@@ -24,6 +24,7 @@ from logpipe.parsers._nccl_tables import (
     PREFIX_FIELDS,
     PREFIX_TYPE,
     PREFIXES,
+    Rows,
     maybe_records,
 )
 from logpipe.parsers._vbuf import slices, view
@@ -94,14 +95,14 @@ class _Fast:
     owners: np.ndarray
     pre_rows: np.ndarray
     msg_rows: np.ndarray
-    pre_table: pa.ChunkedArray
-    msg_table: pa.ChunkedArray
+    pre_table: Rows
+    msg_table: Rows
     levels: pa.StringArray
 
     def structs(self, order: np.ndarray) -> tuple[pa.StructArray, pa.StructArray, pa.Array]:
         """Prefix structs, message structs and levels of the records, in ``order``."""
-        prefixes = self.pre_table.take(pa.array(self.pre_rows[order])).combine_chunks()
-        messages = self.msg_table.take(pa.array(self.msg_rows[order])).combine_chunks()
+        prefixes = self.pre_table.take(self.pre_rows[order])
+        messages = self.msg_table.take(self.msg_rows[order])
         return prefixes, messages, self.levels.take(pa.array(order))
 
 
@@ -129,7 +130,7 @@ def _slow(
             bodies.append(body)
     texts = pc.dictionary_encode(pa.array(bodies, pa.string()))
     rows, _, table = MESSAGES.rows(texts.dictionary)
-    messages = table.take(pa.array(rows[texts.indices.to_numpy()])).combine_chunks()
+    messages = table.take(rows[texts.indices.to_numpy()])
     levels = pa.array([p["level"] for p in prefixes], pa.string())
     prefix_structs = pa.array([{**p, "ok": True} for p in prefixes], PREFIX_TYPE)
     return np.array(owners, np.int64), prefix_structs, messages, levels
