@@ -76,60 +76,50 @@ MAX_PAIRS: Final = 256  # more pairs in one line: the reference (duplicates are 
 
 
 @jit
-def _role(d: np.ndarray, p: int, e: int, row: int) -> int:
-    """Role of the key ``d[p:e]`` in format row ``row``, or -1 (an open-addressed table)."""
-    size = e - p
-    if size < 1 or size > 10:
-        return -1
-    slot = (size * 7 + int(d[p]) * 3 + int(d[e - 1])) & 63  # ``_slot``
-    while _SLOTS[slot] >= 0:
-        k = _SLOTS[slot]
-        if _KEY_LEN[k] == size:
-            same = True
-            for j in range(size):
-                if d[p + j] != _KEY_TEXT[k, j]:
-                    same = False
-                    break
-            role: int = _TABLE[row, k]
-            if same:
-                return role
-        slot = (slot + 1) & 63
-    return -1
-
-
-@jit
-def _dedup(d: np.ndarray, q: np.ndarray, count: int) -> None:
-    """Unmark ``P_KEEP`` of every pair a later pair of the same key replaces."""
-    for j in range(count):
-        if q[j, P_KEEP] == 0:
-            continue
-        size, pj = q[j, P_KE] - q[j, P_KS], q[j, P_KS]
-        for k in range(j + 1, count):
-            pk = q[k, P_KS]
-            if q[k, P_KE] - pk != size or (size and d[pk] != d[pj]):
-                continue
-            same = True
-            for m in range(size):
-                if d[pj + m] != d[pk + m]:
-                    same = False
-                    break
-            if same:
-                q[j, P_KEEP] = 0
-                break
-
-
-@jit
 def bind(
     d: np.ndarray, q: np.ndarray, count: int, fmt: int, r: np.ndarray, t: np.ndarray, i: int
 ) -> bool:
     """Bind roles of the ``count`` pairs in ``q`` to row ``i`` and mark the fields
     (``P_KEEP``); False when the reference must parse the row (an escaped ts/level)."""
     row = _ROLE_ROW[fmt]
+
+    # Inner functions are compiled into this one: a kernel of its own costs compile time.
+    def role_of(p: int, e: int) -> int:
+        """Role of the key ``d[p:e]`` in this format, or -1 (an open-addressed table)."""
+        size = e - p
+        if size < 1 or size > 10:
+            return -1
+        slot = (size * 7 + int(d[p]) * 3 + int(d[e - 1])) & 63  # ``_slot``
+        while _SLOTS[slot] >= 0:
+            k = _SLOTS[slot]
+            same = _KEY_LEN[k] == size
+            for m in range(size if same else 0):
+                same = same and d[p + m] == _KEY_TEXT[k, m]
+            role: int = _TABLE[row, k]
+            if same:
+                return role
+            slot = (slot + 1) & 63
+        return -1
+
+    def dedup() -> None:
+        """Unmark ``P_KEEP`` of every pair a later pair of the same key replaces."""
+        for j in range(count):
+            size, pj = q[j, P_KE] - q[j, P_KS], q[j, P_KS]
+            for k in range(j + 1, count if q[j, P_KEEP] else j + 1):
+                pk = q[k, P_KS]
+                if q[k, P_KE] - pk != size or (size and d[pk] != d[pj]):
+                    continue
+                same = True
+                for m in range(size):
+                    same = same and d[pj + m] == d[pk + m]
+                if same:
+                    q[j, P_KEEP] = 0
+                    break
+
     seen = 0  # bit per role
     for j in range(count):
         q[j, P_KEEP] = 1
-        ks, ke = q[j, P_KS], q[j, P_KE]
-        role = _role(d, ks, ke, row)
+        role = role_of(q[j, P_KS], q[j, P_KE])
         if role < 0 or seen & (1 << role):
             continue
         seen |= 1 << role
@@ -152,5 +142,5 @@ def bind(
                 q[j, P_KEEP] = 0
             elif state == TS_PENDING:
                 r[R_TS_PAIR, i] = j  # local; made absolute when the pairs are stored
-    _dedup(d, q, count)
+    dedup()
     return True
