@@ -1,10 +1,11 @@
 """NCCL prefilters as a byte kernel: which lines may hold records, which may be nccl-tests.
 
 ``prefilter`` computes, in one pass per line, the literal conditions the NCCL column and
-the nccl-tests mask start from (``_nccl_vector._maybe_records``: ``NCCL `` or a pre-2.3
+the nccl-tests mask start from (``_nccl_tables.maybe_records``: ``NCCL `` or a pre-2.3
 ``] [file:line ]INFO|WARN ``; ``nccl_tests._PREFILTER``: after blanks and OpenMPI tags a
-``-+.#`` or digit); only the lines it keeps go through their regexes. Each matcher makes
-the same choices as its regex (every optional part is told apart by its next byte).
+``-+.#`` or digit); only the lines it keeps go through their regexes. It also finds the
+token the column splits a line at (``_nccl_vector._split``). Each matcher makes the same
+choices as its regex (every optional part is told apart by its next byte).
 """
 
 from __future__ import annotations
