@@ -242,7 +242,7 @@ class Memo:
         self._filled = frozenset()
 
 
-#: Distinct texts kept across batches (at a few hundred bytes a message row, tens of MB
-#: at most).
-PREFIXES = Memo(prefix_table, limit=1 << 16)
-MESSAGES = Memo(message_table, limit=1 << 16)
+#: Distinct texts kept across batches: about 450 bytes a message (its row and its key), so
+#: at most about 15 MB for messages and less for prefixes.
+PREFIXES = Memo(prefix_table, limit=1 << 15)
+MESSAGES = Memo(message_table, limit=1 << 15)
