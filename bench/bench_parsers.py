@@ -1,5 +1,9 @@
 """parse_batch throughput against the parse_line reference loop, and peak memory per batch size.
 
+Also: the throughput when no NCCL message was seen before (the per-process memos emptied
+before every batch: the corpus repeats its 8600 distinct messages, real logs may less),
+and the start-up cost of the compiled kernels (cold: compiled; warm: from the cache).
+
 The corpus (generated once, deterministic, under ``bench/.data/``): logrus colored lines
 and logrus text lines with fields, logrus JSON lines, and 25% NCCL debug lines (a third
 behind an OpenMPI tag), with the occasional escaped quote, HTML-escaped JSON and
@@ -167,6 +171,37 @@ print(arr.nbytes, before, status("VmHWM"))
 """
 
 
+_STARTUP = """
+import time
+start = time.perf_counter()
+import pyarrow as pa
+from logpipe.parsers import parse_batch
+imported = time.perf_counter()
+parse_batch(pa.array(['time="2024-03-05T14:07:09Z" level=info msg=hi a=1', "plain"] * 300))
+print(imported - start, time.perf_counter() - imported)
+"""
+
+
+def _startup() -> list[tuple[float, float]]:
+    """(import, first parse_batch) seconds in fresh processes: with an empty kernel cache
+    (every kernel compiled), then with the cache that run left (loaded from disk)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        runs = []
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", _STARTUP],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            runs.append((float(out[0]), float(out[1])))
+    return runs
+
+
 def _peak(path: Path, lines: int) -> tuple[int, int]:
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, str(path), str(lines)],
@@ -207,27 +242,30 @@ def _reference(batches: list[pa.StringArray]) -> float:
 
 def _stages(batch: pa.StringArray) -> list[tuple[str, float, int]]:
     """Milliseconds (best of 5) of each stage of parse_batch on one batch, and its bytes."""
-    from logpipe.parsers import _launcher, nccl, parse_batch
-    from logpipe.parsers._vector import _route, text_columns
-    from logpipe.parsers._vformats import parse_json_rows, parse_kv_rows
-    from logpipe.parsers._vtty import parse_tty_rows
+    import numpy as np
+
+    from logpipe.parsers import _batch, parse_batch
+    from logpipe.parsers._klayout import P_WIDTH, R_ROWS, T_ROWS
+    from logpipe.parsers._kscan import scan
+    from logpipe.parsers._text import text_columns
+    from logpipe.parsers._vbuf import buffers
 
     def rows_starting(prefix: str) -> pa.StringArray:
         return pa.array([x for x in batch.to_pylist() if x.startswith(prefix)], pa.string())
 
     kv, js, tty = rows_starting("time="), rows_starting("{"), rows_starting("\x1b")
+    data, offsets = buffers(batch)
+    wide = offsets.astype(np.int64)
+    n = len(batch)
+    tables = (np.empty((R_ROWS, n), np.int32), np.empty((T_ROWS, n), np.int64))
+    pairs = np.empty((6 * n, P_WIDTH), np.int32)
     stages: list[tuple[str, Callable[[], object], int]] = [
-        ("launchers (strong)", lambda: _launcher.strong_lengths(batch), batch.nbytes),
-        ("routing", lambda: _route(batch), batch.nbytes),
-        ("key=value rows", lambda: parse_kv_rows(kv), kv.nbytes),
-        ("JSON rows", lambda: parse_json_rows(js), js.nbytes),
-        ("colored rows", lambda: parse_tty_rows(tty), tty.nbytes),
+        ("scan kernel", lambda: scan(data, wide, *tables, pairs), batch.nbytes),
+        ("key=value rows", lambda: text_columns(kv), kv.nbytes),
+        ("JSON rows", lambda: text_columns(js), js.nbytes),
+        ("colored rows", lambda: text_columns(tty), tty.nbytes),
         ("text columns (all)", lambda: text_columns(batch), batch.nbytes),
-        (
-            "NCCL column + mask",
-            lambda: (nccl.nccl_column(batch), nccl.nccl_tests_mask(batch)),
-            batch.nbytes,
-        ),
+        ("NCCL column + mask", lambda: _batch._nccl_parts(batch), batch.nbytes),
         ("parse_batch", lambda: parse_batch(batch), batch.nbytes),
     ]
     out = []
@@ -244,8 +282,8 @@ def _timed(run: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    from logpipe.parsers import nccl, parse_batch
-    from logpipe.parsers._vector import text_columns
+    from logpipe.parsers import _batch, _nccl_tables, parse_batch
+    from logpipe.parsers._text import text_columns
 
     path = corpus()
     batches = _batches(path)
@@ -255,11 +293,18 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"corpus: {total / 1e6:.1f} MB, {rows} lines, batches of {BATCH} lines")
     print(f"machine: {len(os.sched_getaffinity(0))} CPUs, load average {load:.1f} at start")
+
+    def forgetful(batch: pa.StringArray) -> object:
+        _nccl_tables.MESSAGES.clear()  # every NCCL message is new to every batch
+        _nccl_tables.PREFIXES.clear()
+        return parse_batch(batch)
+
     runs: dict[str, Callable[[pa.StringArray], object]] = {
         "default": parse_batch,
+        "cold": forgetful,
         "two": lambda b: parse_batch(b, threads=2),
         "text": text_columns,
-        "nccl": lambda b: (nccl.nccl_column(b), nccl.nccl_tests_mask(b)),
+        "nccl": _batch._nccl_parts,
     }
     best = dict.fromkeys(runs, 0.0)
     ref_mbs = 0.0
@@ -268,6 +313,7 @@ def main() -> None:
             best[name] = max(best[name], _throughput(batches, total, parse))
         ref_mbs = max(ref_mbs, _reference(batches))
     print(f"parse_batch: {best['default']:8.1f} MB/s (one thread, the default)")
+    print(f"parse_batch: {best['cold']:8.1f} MB/s (one thread, NCCL memos emptied every batch)")
     print(f"parse_batch: {best['two']:8.1f} MB/s (threads=2)")
     print(f"  text columns alone: {best['text']:8.1f} MB/s")
     print(f"  NCCL column alone:  {best['nccl']:8.1f} MB/s")
@@ -280,6 +326,9 @@ def main() -> None:
     for n in (16_384, 65_536, 262_144):
         nbytes, peak = _peak(path, n)
         print(f"peak RSS growth, batch of {n} lines ({nbytes / 1e6:.1f} MB): {peak / 1e6:.0f} MB")
+    (cold_import, cold), (warm_import, warm) = _startup()
+    print(f"start-up, empty kernel cache: import {cold_import:.2f} s + first call {cold:.1f} s")
+    print(f"start-up, cached kernels:     import {warm_import:.2f} s + first call {warm:.2f} s")
 
 
 if __name__ == "__main__":

@@ -587,3 +587,87 @@ def commit_plans(draw: st.DrawFn, files: int, max_commits: int = 3) -> list[list
         for _ in range(files)
     ]
     return [[plan[c] for plan in per_file] for c in range(commits)]
+
+
+# --- parser byte kernels: each hand matcher agrees with the regex or function it mirrors ---
+# Whole pieces and near misses (a part short, a bracket missing...), glued in any order.
+
+_WRAPPER_BITS = (
+    *[w for w in _WRAPPERS if w],
+    "[1,0]<stddiag>:",
+    "[1,]<stdout>:",
+    "[1,0]<stdin>:",
+    "Fri Aug 11 12:31:45 2023",
+    "Fry Aug 11 12:31:45 2023[1,0]<stdout>:",
+    "Fri Aug  1 12:31:45 2023[1,0]<stdout>:",
+    "[r_0]:",
+    "[r0a]:",
+    "[0]:",
+    "(x pid=) ",
+    "(x y pid=2) ",
+    "(pid=1, ip=) ",
+    "(pid=1, ip=1.2.3.4)",
+    "(_w.1 pid=7, ip=1.2) ",
+    "2025-11-24T03:20:21.Z ",
+    "2025-11-24T03:20:21+01:00 stderr P ",
+    "2025-11-24T03:20:21Z stdout X ",
+    "2025-11-24 03:20:21Z ",
+    " | 2025-05-16T16:39:55Z | ",
+    "| 2025-05-16T16:39:55Z |",
+    "  12: ",
+    "12:",
+    "a-b_c.d: ",
+    "-x: ",
+    "[2026-04-28T14:14:49.5] ",
+    "[2026-04-28 14:14:49,] ",
+    "[2026-04-28 14:14:49] x",
+    "node-1:12:34 [3] ",
+    "h:1:2 [x] ",
+    "NCCL version ",
+    " ",
+    ":",
+    "[",
+    "]",
+)
+wrapper_soup = st.lists(st.one_of(st.sampled_from(_WRAPPER_BITS), line_text), max_size=5).map(
+    "".join
+)
+
+
+def _mutate(text: str, at: int, char: str) -> str:
+    return text[:at] + char + text[at + 1 :] if text else char
+
+
+#: Timestamp texts of every layout ``_time`` knows, exact or with one character changed.
+timestamp_texts = st.one_of(
+    st.sampled_from(_STAMPS),
+    st.builds(
+        lambda dt, sep, digits, zone: (
+            dt.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
+            + (f".{dt.microsecond:06d}{dt.microsecond:03d}"[: digits + 1] if digits else "")
+            + zone
+        ),
+        st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+        st.sampled_from(["T", " ", "t"]),
+        st.integers(0, 10),
+        st.sampled_from(["", "Z", "+01:00", "-07:30", "+23:59", "+24:00", "-0700", " UTC", "z"]),
+    ),
+    st.builds(
+        _mutate,
+        st.sampled_from(_STAMPS),
+        st.integers(0, 30),
+        st.sampled_from(list("09:-.,TZ +x")),
+    ),
+)
+
+#: Bodies of quoted strings (no outer quotes): plain text and escapes, valid or not.
+_ESCAPES = (
+    "\\n", "\\t", "\\\\", '\\"', "\\'", "\\/", "\\a", "\\v", "\\b", "\\f", "\\r",
+    "\\x41", "\\x7f", "\\x80", "\\xff", "\\xZ1", "\\101", "\\377", "\\400", "\\8",
+    "\\u00e9", "\\u2028", "\\uD83D", "\\ud83d\\ude00", "\\udc00", "\\ud800\\u0041",
+    "\\ud800\\uZZZZ", "\\U0001F600", "\\U00110000", "\\U0000d800", "\\u12", "\\q", "\\",
+)  # fmt: skip
+quoted_bodies = st.lists(
+    st.one_of(st.sampled_from(_ESCAPES), clean_text, st.sampled_from(["é", "日", "\x01", "\x7f"])),
+    max_size=6,
+).map("".join)

@@ -1,9 +1,12 @@
 """Lines -> typed Arrow columns: logrus text/colored/JSON, x-cray prefixed, logfmt, NCCL, plain.
 
-``parse_batch`` is the hot path (whole arrays, pyarrow compute + numpy over the string
-buffers; a line goes through per-line Python only when it needs it: escapes, unusual
-layouts, damage). ``parse_line`` is the straightforward reference; the two agree row for
-row (a property test). One row per line, always; a line never raises.
+``parse_batch`` is the hot path: whole Arrow arrays read by byte kernels compiled with
+numba (each line read about once, spans gathered into new Arrow buffers; see ``_text``),
+NCCL records by pyarrow compute over each distinct message once; a line goes through
+per-line Python only when it needs it (x-cray layouts, escapes the kernels leave alone,
+damaged structure). ``parse_line`` is the straightforward reference; the two agree row
+for row (property tests). One row per line, always; a line never raises. The kernels
+compile on first use (some seconds, once: the code is cached on disk).
 
 Columns (``SCHEMA``; names and types are the contract):
 

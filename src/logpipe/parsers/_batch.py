@@ -1,14 +1,15 @@
 """``parse_batch``: normalize the input, compute text and NCCL columns side by side, assemble.
 
-The text columns (``_vector``) and the NCCL records (``nccl``) of a batch are independent
-computations over the same lines; with ``threads`` > 1 they run on separate threads (Arrow
-and numpy kernels release the GIL) and a large batch's text columns are further cut into
-contiguous slices.
+The text columns (``_text``) and the NCCL records (``nccl``) of a batch are independent
+computations over the same lines; with ``threads`` > 1 they run on separate threads (the
+byte kernels and Arrow's release the GIL) and a large batch's text columns are further
+cut into contiguous slices.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
@@ -18,11 +19,12 @@ import pyarrow.compute as pc
 
 from logpipe.parsers._fields import NCCL_LEVELS
 from logpipe.parsers._schema import FORMATS, SCHEMA
-from logpipe.parsers._vbuf import as_strings, bools
-from logpipe.parsers._vector import strip_eol, text_columns
-from logpipe.parsers._vformats import FMT
+from logpipe.parsers._vbuf import as_strings, bools, buffers, empty, strip_eol
 from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
 
+F_PLAIN: Final = FORMATS.index("plain")
+_NCCL: Final = FORMATS.index("nccl")
+_NCCL_TESTS: Final = FORMATS.index("nccl_tests")
 #: Below this many rows per thread, one thread does the whole batch.
 MIN_ROWS_PER_THREAD: Final = 8192
 
@@ -42,6 +44,7 @@ def parse_batch(
     if null.any():
         arr = pc.fill_null(arr, "")
     arr = strip_eol(arr)
+    text_columns = _text_columns()
     workers = 1 if threads is None else threads
     if workers < 2 or len(arr) < MIN_ROWS_PER_THREAD:
         fmt, cols = text_columns(arr)
@@ -58,15 +61,29 @@ def parse_batch(
         cols = {k: pa.concat_arrays([c[k] for _, c in texts]) for k in texts[0][1]}
     cols["nccl"], cols["level"] = records, _with_nccl(fmt, records, in_tests, cols["level"])
     if null.any():
-        fmt[null] = FMT["plain"]
+        fmt[null] = F_PLAIN
         cols["msg"] = pc.if_else(pa.array(null), None, cols["msg"])
         cols["parse_error"] = pc.if_else(pa.array(null), "null line", cols["parse_error"])
     cols["format"] = pa.array(FORMATS).take(pa.array(fmt))
     return pa.RecordBatch.from_arrays([cols[f.name].cast(f.type) for f in SCHEMA], schema=SCHEMA)
 
 
+def _text_columns() -> Callable[[pa.StringArray], tuple[np.ndarray, dict[str, pa.Array]]]:
+    """The kernels' entry point, imported on first use (numba loads in ~0.3 s)."""
+    from logpipe.parsers._text import text_columns  # noqa: PLC0415
+
+    return text_columns
+
+
 def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
-    return nccl_column(arr), bools(nccl_tests_mask(arr))
+    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415 (numba: on first use)
+
+    data, offsets = buffers(arr)
+    n = len(arr)
+    records, tests, token = empty(n, np.bool_), empty(n, np.bool_), empty((n, 3), np.int64)
+    prefilter(data, offsets.astype(np.int64), records, tests, token)
+    column = nccl_column(arr, maybe=records, token=token)
+    return column, bools(nccl_tests_mask(arr, maybe=tests))
 
 
 def _with_nccl(
@@ -74,10 +91,10 @@ def _with_nccl(
 ) -> pa.Array:
     """Plain rows become ``nccl_tests`` / ``nccl`` (level from the first record)."""
     has = bools(records.is_valid())
-    plain = fmt == FMT["plain"]
-    fmt[plain & in_tests] = FMT["nccl_tests"]
+    plain = fmt == F_PLAIN
+    fmt[plain & in_tests] = _NCCL_TESTS
     become = plain & ~in_tests & has
-    fmt[become] = FMT["nccl"]
+    fmt[become] = _NCCL
     if not become.any():
         return level
     # The first record's level, read from the flat child column (no gather of whole records).

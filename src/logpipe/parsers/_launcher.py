@@ -20,12 +20,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from logpipe.parsers._vbuf import bools, first_bytes, spread
-
 _ISO = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
@@ -49,9 +43,6 @@ NCCL_START: Final = r"(?:[^ :\[\]]+:[0-9]+:[0-9]+ \[[0-9]+\]|NCCL version )"
 #: The timestamp a wrapper carries, searched in the launcher text.
 WRAPPER_TS: Final = "(?P<t>" + _ISO + "|" + _MPI_DATE + r"|[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]"
 WRAPPER_TS_END: Final = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?)"
-
-# A line can start with a strong wrapper only if its first byte is one of these.
-_STRONG_FIRST: Final = np.frombuffer(b"0123456789 |MTWFS[(", np.uint8)
 
 _PY_STRONG: Final = re.compile(STRONG, re.ASCII)
 _PY_WEAK: Final = re.compile(WEAK, re.ASCII)
@@ -80,41 +71,3 @@ def wrapper_ts_text(launcher: str) -> str | None:
     """Reference: the first timestamp text inside a launcher, if any."""
     m = _PY_WRAPPER_TS.search(launcher)
     return m.group("t") if m else None
-
-
-def strong_lengths(lines: pa.StringArray) -> np.ndarray:
-    """Vectorized ``strong``: byte length of the strong wrappers of every line."""
-    out = np.zeros(len(lines), np.int64)
-    rows = np.flatnonzero(np.isin(first_bytes(lines), _STRONG_FIRST))
-    if len(rows):
-        spans = pc.extract_regex_span(lines.take(pa.array(rows)), "^(?P<w>" + STRONG + ")")
-        found = spans.is_valid().to_numpy(zero_copy_only=False)
-        lengths = pc.list_element(spans.field("w").filter(found), 1).to_numpy(zero_copy_only=False)
-        out[rows[found]] = lengths
-    return out
-
-
-def weak_lengths(rests: pa.StringArray) -> np.ndarray:
-    """Vectorized ``weak``: byte length of a weak wrapper at the start of every text."""
-    out = np.zeros(len(rests), np.int64)
-    rows = np.flatnonzero(bools(pc.match_substring_regex(rests, "^" + WEAK)))
-    if len(rows):
-        spans = pc.extract_regex_span(rests.take(pa.array(rows)), "^(?P<w>" + WEAK + ")")
-        out[rows] = pc.list_element(spans.field("w"), 1).to_numpy(zero_copy_only=False)
-    return out
-
-
-def starts_nccl_array(texts: pa.StringArray) -> np.ndarray:
-    """Vectorized ``starts_nccl``."""
-    found: np.ndarray = pc.match_substring_regex(texts, "^" + NCCL_START).to_numpy(
-        zero_copy_only=False
-    )
-    return found
-
-
-def wrapper_ts_texts(launchers: pa.StringArray) -> pa.StringArray:
-    """Vectorized ``wrapper_ts_text`` (null where a launcher carries no timestamp)."""
-    rows = np.flatnonzero(bools(launchers.is_valid()))
-    parts = pc.extract_regex(launchers.take(pa.array(rows)), WRAPPER_TS + WRAPPER_TS_END)
-    found = pc.if_else(parts.is_valid(), parts.field("t"), pa.scalar(None, pa.string()))
-    return spread(len(launchers), rows, found)

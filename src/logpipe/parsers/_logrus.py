@@ -49,20 +49,20 @@ TTY_HEAD: Final = (
     "" + _CALLER + " "
 )
 TTY_PLAIN_HEAD: Final = r"(?P<level>" + TTY_LEVELS + r") *\[(?P<stamp>[^\]\x1b]*)\]" + _CALLER + " "
-_PFX_LEVELS: Final = (
+PFX_LEVELS: Final = (
     " INFO| WARN| info| warn|TRACE|DEBUG|ERROR|FATAL|PANIC|trace|debug|error|fatal|panic"
 )
 #: x-cray's header as far as the level (shared with the vectorized classifier).
 PFX_DETECT: Final = (
-    r"(?:(?:\x1b\[[0-9;]*m)?\[[^\]]*\](?:\x1b\[0m)? (?:\x1b\[[0-9;]*m)?(?:" + _PFX_LEVELS + ")"
-    r"|\x1b\[0;[0-9;]*m(?:" + _PFX_LEVELS + r")\x1b\[0m)"
+    r"(?:(?:\x1b\[[0-9;]*m)?\[[^\]]*\](?:\x1b\[0m)? (?:\x1b\[[0-9;]*m)?(?:" + PFX_LEVELS + ")"
+    r"|\x1b\[0;[0-9;]*m(?:" + PFX_LEVELS + r")\x1b\[0m)"
 )
 
 _PY_TTY: Final = re.compile(TTY_HEAD, re.ASCII)
 _PY_TTY_PLAIN: Final = re.compile(TTY_PLAIN_HEAD, re.ASCII)
 _PY_PFX: Final = re.compile(
     r"(?:(?P<tsc>\x1b\[[0-9;]*m)?\[(?P<stamp>[^\]]*)\](?:\x1b\[0m)? )?(?P<lc>\x1b\[[0-9;]*m)?"
-    r"(?P<level>" + _PFX_LEVELS + r")(?:\x1b\[0m)?(?:\x1b\[[0-9;]*m (?P<cprefix>[^\x1b]*):\x1b\[0m"
+    r"(?P<level>" + PFX_LEVELS + r")(?:\x1b\[0m)?(?:\x1b\[[0-9;]*m (?P<cprefix>[^\x1b]*):\x1b\[0m"
     r"| (?P<prefix>[^ \x1b]*):(?= |$))?(?: (?P<body>.*))?",
     re.ASCII | re.DOTALL,
 )

@@ -50,12 +50,18 @@ def is_nccl_tests_line(line: str) -> bool:
     return _LINE_PY.match(_TAG_PY.sub("", line)) is not None
 
 
-def nccl_tests_mask(lines: pa.StringArray | pa.LargeStringArray) -> pa.BooleanArray:
+def nccl_tests_mask(
+    lines: pa.StringArray | pa.LargeStringArray, *, maybe: np.ndarray | None = None
+) -> pa.BooleanArray:
     """Per line, whether it belongs to nccl-tests output (header, table row or row fragment).
 
     A row fragment may also carry NCCL records (nccl-tests and NCCL share the stream).
+    ``maybe``: the lines that pass the prefilter when the caller knows them already.
     """
-    candidates = _nccl_arrow.flatnonzero(pc.match_substring_regex(lines, _PREFILTER))
+    if maybe is None:
+        candidates = _nccl_arrow.flatnonzero(pc.match_substring_regex(lines, _PREFILTER))
+    else:
+        candidates = np.flatnonzero(maybe)
     text = pc.replace_substring_regex(lines.take(pa.array(candidates)), rx.re2(_TAG), "")
     out = np.zeros(len(lines), bool)
     out[candidates] = pc.fill_null(pc.match_substring_regex(text, _LINE_RE2), False).to_numpy(
