@@ -587,3 +587,20 @@ def commit_plans(draw: st.DrawFn, files: int, max_commits: int = 3) -> list[list
         for _ in range(files)
     ]
     return [[plan[c] for plan in per_file] for c in range(commits)]
+
+
+# --- ingest layout: the files a batch is written as read back as the batch -------------
+
+#: One record of a toy ``list<struct>`` column: fields often null, sometimes all of them.
+_toy_records = st.fixed_dictionaries(
+    {"a": st.none() | st.integers(-3, 3), "b": st.none() | st.sampled_from(["x", "y", ""])}
+)
+
+
+@st.composite
+def record_rows(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]] | None], list[bool]]:
+    """Rows of a records column (None: the line has none) and, for each row, whether its
+    null entry should still span values (Arrow allows it; ingest must not be fooled)."""
+    rows = draw(st.lists(st.none() | st.lists(_toy_records, max_size=3), min_size=1, max_size=40))
+    dirty = draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
+    return rows, dirty

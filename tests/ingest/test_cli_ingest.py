@@ -213,7 +213,10 @@ def test_unreadable_file_with_real_permissions(tmp_path: Path) -> None:
         src.chmod(0o777)
         (src / "locked.log").chmod(0)
         code = (
-            "import os, zoneinfo; zoneinfo.ZoneInfo('UTC'); import logpipe.cli as c; "
+            # Everything imported before giving up root: the interpreter may live where
+            # nobody cannot read (a root-only home).
+            "import os, locale, zoneinfo; zoneinfo.ZoneInfo('UTC'); import logpipe.cli as c; "
+            "import logpipe.cli.sync; "
             "os.setgroups([]); os.setgid(65534); os.setuid(65534); "
             f"raise SystemExit(c.main(['sync', {str(src)!r}, '--to', {str(base / 'ds')!r}, "
             f"'--state-dir', {str(base / 'st')!r}]))"

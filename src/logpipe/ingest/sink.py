@@ -29,7 +29,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundErr
 from deltalake.transaction import AddAction, RemoveAction
 
 from logpipe.errors import DatasetError
-from logpipe.ingest import _teardown
+from logpipe.ingest import _layout, _teardown
 
 __all__ = [
     "CommitFn",
@@ -48,18 +48,12 @@ PARTITIONS = ["source", "date"]
 #: The commit-info key holding logpipe's offsets payload.
 META_KEY = "logpipe"
 
-# Long, nearly unique text: dictionary pages would only be built to be thrown away,
-# and min/max statistics of it help no query.
-_PLAIN = ("line", "line_raw", "msg")
 # Columns whose min/max go into the Delta stats (file skipping by offset or time).
 _STATS = ("generation", "offset", "lineno", "ingested_at", "ts")
-#: A commit's partition above this size is written as several files at once...
+#: A file above this size (in memory) is written as several files at once...
 SLICE_BYTES = 8 << 20
 #: ... at most this many (the machine's cores are shared with reading).
 SLICES = 2
-# Growing integers: delta-encoded they cost almost nothing (a dictionary would be
-# built for nothing: every value is new).
-_DELTA = ("offset", "lineno", "nbytes")
 
 
 def app_id(source: str) -> str:
@@ -71,7 +65,9 @@ def writer_properties() -> WriterProperties:
     """For delta-rs rewrites (compaction): zstd, no dictionary for long free text."""
     return WriterProperties(
         compression="ZSTD",
-        column_properties={c: ColumnProperties(dictionary_enabled=False) for c in _PLAIN},
+        column_properties={
+            c: ColumnProperties(dictionary_enabled=False) for c in _layout.FREE_TEXT if "." not in c
+        },
     )
 
 
@@ -116,16 +112,6 @@ def _stats(part: pa.Table) -> str:
                 mins[name], maxs[name] = _stat_value(bounds["min"]), _stat_value(bounds["max"])
     doc = {"numRecords": part.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
     return json.dumps(doc)
-
-
-def _encodings(schema: pa.Schema) -> dict[str, Any]:
-    """Parquet encodings per column: dictionaries where values repeat, deltas for offsets."""
-    names = schema.names
-    return {
-        "use_dictionary": [c for c in names if c not in _PLAIN and c not in _DELTA],
-        "column_encoding": {c: "DELTA_BINARY_PACKED" for c in _DELTA if c in names},
-        "write_statistics": [c for c in names if c not in _PLAIN],
-    }
 
 
 class DeltaSink:
@@ -244,8 +230,9 @@ class DeltaSink:
     def _write_files(self, data: pa.Table, written: list[str]) -> list[AddAction]:
         """Parquet files for each (source, date) partition of ``data``, not yet committed.
 
-        A large partition is cut into ``SLICES`` files written at once: encoding and
-        compressing Parquet is the slowest step of ingest, and pyarrow releases the GIL.
+        Each partition is shaped by ``_layout.pieces``; a large piece is cut into up to
+        ``SLICES`` files, and the files are written at once: encoding and compressing
+        Parquet is the slowest step of ingest, and pyarrow releases the GIL.
         """
         keys = data.select(PARTITIONS).group_by(PARTITIONS).aggregate([]).to_pylist()
         jobs: list[tuple[pa.Table, dict[str, str]]] = []
@@ -255,10 +242,10 @@ class DeltaSink:
                 same = [pc.equal(data[k], key[k]) for k in PARTITIONS]
                 part = data.filter(pc.and_(*same))
             values = {"source": key["source"], "date": key["date"].isoformat()}
-            part = part.drop_columns(PARTITIONS)
-            slices = min(SLICES, 1 + part.get_total_buffer_size() // SLICE_BYTES)
-            step = -(-part.num_rows // slices)
-            jobs += [(part.slice(i, step), values) for i in range(0, part.num_rows, step)]
+            for piece in _layout.pieces(part.drop_columns(PARTITIONS)):
+                slices = min(SLICES, 1 + piece.get_total_buffer_size() // SLICE_BYTES)
+                step = -(-piece.num_rows // slices)
+                jobs += [(piece.slice(i, step), values) for i in range(0, piece.num_rows, step)]
         if len(jobs) == 1:
             return [self._write_part(jobs[0][0], jobs[0][1], written)]
         with ThreadPoolExecutor(SLICES, thread_name_prefix="logpipe-parquet") as pool:
@@ -270,17 +257,13 @@ class DeltaSink:
         path = f"{self.base}/{name}"
         self.fs.create_dir(f"{self.base}/{folder}", recursive=True)
         written.append(path)  # before writing: a half-written file is discarded too
-        # A column null in every row of this file is left out of it: Delta reads a
-        # missing column as null (as after a schema change), and deeply nested parser
-        # columns cost a definition level per row and per leaf even when empty.
-        part = part.select([c for c in part.column_names if part[c].null_count < part.num_rows])
         pq.write_table(
             part,
             path,
             filesystem=self.fs,
             compression="zstd",
             compression_level=1,
-            **_encodings(part.schema),
+            **_layout.encodings(part.schema),
         )
         info = self.fs.get_file_info(path)
         mtime = int(info.mtime.timestamp() * 1000) if info.mtime else 0
