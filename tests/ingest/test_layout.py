@@ -138,6 +138,7 @@ def test_encodings_name_the_leaves_pyarrow_writes(tmp_path: Path) -> None:
     assert "RLE_DICTIONARY" in chunks["fields.key_value.key"].encodings
     for free in ("line", "msg", "nccl.list.element.body", "fields.key_value.value"):
         assert "RLE_DICTIONARY" not in chunks[free].encodings, free
-    assert "DELTA_BINARY_PACKED" in chunks["offset"].encodings
+    for growing in ("offset", "lineno", "ts"):
+        assert "DELTA_BINARY_PACKED" in chunks[growing].encodings, growing
     with_stats = {name for name, chunk in chunks.items() if chunk.is_stats_set}
     assert with_stats == _layout.STATS & set(chunks)
