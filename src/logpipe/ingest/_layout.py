@@ -1,4 +1,4 @@
-"""Shape a partition's rows into the Parquet files cheapest to write: nested rows apart, nulls out.
+"""Plan a commit's rows as the Parquet files cheapest to write: nested rows apart, nulls out.
 
 Writing a ``list<struct>`` column (the parser's ``nccl`` records, 78 leaves) costs a
 definition level per row and per leaf, and a row where the list is null costs more
@@ -7,12 +7,13 @@ leaf). So a large batch is written as two files: the rows that carry records, an
 rows that carry none (that file has no such column at all). Within a file, a column
 or a struct field null in every row is left out: Delta readers, DuckDB and pyarrow read
 a missing column or struct field as null, as they do for files written before a
-schema change added it.
+schema change added it. A large file is cut in two, written by two threads at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
@@ -23,13 +24,22 @@ import pyarrow.compute as pc
 __all__ = [
     "ENCODED",
     "FREE_TEXT",
+    "SLICES",
+    "SLICE_BYTES",
     "SPLIT_ROWS",
     "SPLIT_RUNS",
     "STATS",
+    "Plan",
     "encodings",
     "pieces",
+    "plan",
     "prune",
 ]
+
+#: A file above this size (in memory) is written as several files at once...
+SLICE_BYTES = 8 << 20
+#: ... at most this many (the machine's cores are shared with reading).
+SLICES = 2
 
 #: Below this many rows a batch stays one file (a flush of ``watch``: a second file
 #: would cost more than the levels it saves).
@@ -61,6 +71,35 @@ STATS = frozenset(
 #: Growing integers and times: delta-encoded they cost almost nothing (every value is
 #: new, a dictionary would be built for nothing; ``ts``: 8% faster, 23% smaller).
 ENCODED = frozenset({"offset", "lineno", "nbytes", "ts"})
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A commit's rows as the files to write: (rows, partition values) each, and the
+    schema of the whole batch (the table gets its new columns from it)."""
+
+    schema: pa.Schema
+    files: tuple[tuple[pa.Table, dict[str, str]], ...]
+
+    @property
+    def num_rows(self) -> int:
+        return sum(rows.num_rows for rows, _ in self.files)
+
+
+def plan(data: pa.Table, partitions: Sequence[str]) -> Plan:
+    """The files of ``data``: per partition (its values as text), its ``pieces``, sliced."""
+    keys = data.select(partitions).group_by(partitions).aggregate([]).to_pylist()
+    files: list[tuple[pa.Table, dict[str, str]]] = []
+    for key in keys:
+        part = data
+        if len(keys) > 1:
+            part = data.filter(pc.and_(*[pc.equal(data[k], key[k]) for k in partitions]))
+        values = {k: v.isoformat() if hasattr(v, "isoformat") else str(v) for k, v in key.items()}
+        for piece in pieces(part.drop_columns(partitions)):
+            slices = min(SLICES, 1 + piece.get_total_buffer_size() // SLICE_BYTES)
+            step = -(-piece.num_rows // slices)
+            files += [(piece.slice(i, step), values) for i in range(0, piece.num_rows, step)]
+    return Plan(data.schema, tuple(files))
 
 
 def _records_type(type_: pa.DataType) -> bool:

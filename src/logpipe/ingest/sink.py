@@ -52,10 +52,6 @@ META_KEY = "logpipe"
 
 # Columns whose min/max go into the Delta stats (file skipping by offset or time).
 _STATS = ("generation", "offset", "lineno", "ingested_at", "ts")
-#: A file above this size (in memory) is written as several files at once...
-SLICE_BYTES = 8 << 20
-#: ... at most this many (the machine's cores are shared with reading).
-SLICES = 2
 #: Delta writes a checkpoint every this many commits (the table property below, which
 #: delta-rs and Spark honour after each commit): opening the table then replays at most
 #: this many JSON commits, not the whole log (at 80 commits an open took 27 ms, a commit
@@ -159,7 +155,14 @@ class DeltaSink:
         table = table or self.table()
         return {a: (table.transaction_version(a) or 0) if table else 0 for a in apps}
 
-    def commit(self, data: pa.Table, txns: Mapping[str, int], meta: Mapping[str, Any]) -> None:
+    def plan(self, data: pa.Table) -> _layout.Plan:
+        """The files ``data`` is to be written as (to shape it on the caller's thread, and
+        let the batch go before the files are written)."""
+        return _layout.plan(data, PARTITIONS)
+
+    def commit(
+        self, data: pa.Table | _layout.Plan, txns: Mapping[str, int], meta: Mapping[str, Any]
+    ) -> None:
         """Append ``data`` with writer versions ``txns`` and payload ``meta``, exactly once.
 
         Each writer version must follow the table's by one, else nothing is written.
@@ -169,9 +172,10 @@ class DeltaSink:
         """
         written: list[str] = []
         try:
-            table = self._prepare(data.schema)
+            plan = data if isinstance(data, _layout.Plan) else self.plan(data)
+            table = self._prepare(plan.schema)
             self._check(txns, table)
-            actions = self._write_files(data, written)
+            actions = self._write_files(plan, written)
         except (DeltaError, OSError, pa.ArrowException) as exc:
             self._discard(written)
             raise DatasetError(_describe(self.uri, exc)) from exc
@@ -240,28 +244,13 @@ class DeltaSink:
             table = DeltaTable(self.uri)
         return table
 
-    def _write_files(self, data: pa.Table, written: list[str]) -> list[AddAction]:
-        """Parquet files for each (source, date) partition of ``data``, not yet committed.
-
-        Each partition is shaped by ``_layout.pieces``; a large piece is cut into up to
-        ``SLICES`` files, and the files are written at once: encoding and compressing
-        Parquet is the slowest step of ingest, and pyarrow releases the GIL.
-        """
-        keys = data.select(PARTITIONS).group_by(PARTITIONS).aggregate([]).to_pylist()
-        jobs: list[tuple[pa.Table, dict[str, str]]] = []
-        for key in keys:
-            part = data
-            if len(keys) > 1:
-                same = [pc.equal(data[k], key[k]) for k in PARTITIONS]
-                part = data.filter(pc.and_(*same))
-            values = {"source": key["source"], "date": key["date"].isoformat()}
-            for piece in _layout.pieces(part.drop_columns(PARTITIONS)):
-                slices = min(SLICES, 1 + piece.get_total_buffer_size() // SLICE_BYTES)
-                step = -(-piece.num_rows // slices)
-                jobs += [(piece.slice(i, step), values) for i in range(0, piece.num_rows, step)]
+    def _write_files(self, plan: _layout.Plan, written: list[str]) -> list[AddAction]:
+        """The planned Parquet files, not yet committed, written at once: encoding and
+        compressing Parquet is the slowest step of ingest, and pyarrow releases the GIL."""
+        jobs = plan.files
         if len(jobs) == 1:
             return [self._write_part(jobs[0][0], jobs[0][1], written)]
-        with ThreadPoolExecutor(SLICES, thread_name_prefix="logpipe-parquet") as pool:
+        with ThreadPoolExecutor(_layout.SLICES, thread_name_prefix="logpipe-parquet") as pool:
             return list(pool.map(lambda job: self._write_part(job[0], job[1], written), jobs))
 
     def _write_part(self, part: pa.Table, values: dict[str, str], written: list[str]) -> AddAction:
