@@ -224,7 +224,8 @@ class Pipeline:
         state.version += 1
         cuts = []
         for stream, taken, _ in items:
-            cut = replace(taken, record=taken.record.moved(seen=now))
+            # Its lines are in the planned files now: the commit keeps only the record.
+            cut = replace(taken, record=taken.record.moved(seen=now), pending=[])
             state.put(cut.record)
             cuts.append((stream, cut))
         full = self._full[name] or state.version % self.config.snapshot_every == 0
