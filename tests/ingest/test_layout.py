@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, QueryBuilder
 from hypothesis import given, settings
@@ -142,3 +143,26 @@ def test_encodings_name_the_leaves_pyarrow_writes(tmp_path: Path) -> None:
         assert "DELTA_BINARY_PACKED" in chunks[growing].encodings, growing
     with_stats = {name for name, chunk in chunks.items() if chunk.is_stats_set}
     assert with_stats == _layout.STATS & set(chunks)
+
+
+def test_a_plan_has_files_per_partition_and_every_row_once() -> None:
+    text = interleaved(_layout.SPLIT_ROWS)
+    parts = [Part(s, "a.log", 0, [Pending(lines_of(text, 0, 1 << 20), 1)]) for s in ("x", "y/z")]
+    data = build_table(parts, now=NOW)
+    plan = _layout.plan(data, ["source", "date"])
+    assert plan.schema == data.schema
+    assert plan.num_rows == data.num_rows
+    for source in ("x", "y/z"):
+        mine = [rows for rows, values in plan.files if values["source"] == source]
+        assert {tuple(v) for _, v in plan.files} == {("source", "date")}  # folder order
+        assert [v["date"] for _, v in plan.files] == ["2024-05-01"] * len(plan.files)
+        assert len(mine) >= 2  # rows with NCCL records apart
+        got = pa.concat_tables([prune_back(rows, data.schema) for rows in mine])
+        want = data.filter(pc.equal(data["source"], source))
+        assert by_offset(got) == by_offset(want.drop_columns(["source", "date"]))
+
+
+def prune_back(rows: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A planned file's rows with the columns it left out, as a reader sees them."""
+    full = pa.schema([f for f in schema if f.name not in ("source", "date")])
+    return pa.Table.from_pylist(rows.to_pylist(), schema=full)
