@@ -1,7 +1,8 @@
-"""Run every benchmark in ``bench/`` (or those named): ``python bench/run.py [NAME...]``.
+"""Run every benchmark in ``bench/`` (or those named): ``python bench/run.py [NAME...] [--opt]``.
 
 Each ``bench/bench_<name>.py`` exposes ``main() -> None`` and prints ratios against a
-baseline measured in the same run (absolute times drift on shared machines).
+baseline measured in the same run (absolute times drift on shared machines). Options
+after the names (``--size 200M``) are left in ``sys.argv`` for the benchmarks to read.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def load(path: Path) -> ModuleType:
     return module
 
 
-def main(names: list[str]) -> int:
+def main(args: list[str]) -> int:
+    first_option = next((i for i, a in enumerate(args) if a.startswith("-")), len(args))
+    names = args[:first_option]
     found = {p.stem.removeprefix("bench_"): p for p in sorted(HERE.glob("bench_*.py"))}
     unknown = [n for n in names if n not in found]
     if unknown:

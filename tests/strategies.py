@@ -671,3 +671,20 @@ quoted_bodies = st.lists(
     st.one_of(st.sampled_from(_ESCAPES), clean_text, st.sampled_from(["é", "日", "\x01", "\x7f"])),
     max_size=6,
 ).map("".join)
+
+
+# --- ingest layout: the files a batch is written as read back as the batch -------------
+
+#: One record of a toy ``list<struct>`` column: fields often null, sometimes all of them.
+_toy_records = st.fixed_dictionaries(
+    {"a": st.none() | st.integers(-3, 3), "b": st.none() | st.sampled_from(["x", "y", ""])}
+)
+
+
+@st.composite
+def record_rows(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]] | None], list[bool]]:
+    """Rows of a records column (None: the line has none) and, for each row, whether its
+    null entry should still span values (Arrow allows it; ingest must not be fooled)."""
+    rows = draw(st.lists(st.none() | st.lists(_toy_records, max_size=3), min_size=1, max_size=40))
+    dirty = draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
+    return rows, dirty

@@ -266,3 +266,18 @@ def test_disk_full_during_commit_then_retry_commits_once(tmp_path: Path) -> None
         clean(again)
         got = lines(disk / "ds")
         assert len(got) == 8 == len(set(got))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pyarrow ships jemalloc on Linux")
+@pytest.mark.parametrize(("preset", "want"), [(None, "jemalloc"), ("system", "system")])
+def test_ingest_commands_pick_arrows_pool_before_pyarrow_loads(
+    preset: str | None, want: str
+) -> None:
+    env = {k: v for k, v in ENV.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if preset is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = preset
+    code = "import logpipe.cli.watch, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == want

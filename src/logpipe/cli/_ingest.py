@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Any
 
+from logpipe.cli import _arrow_pool  # noqa: F401  (first: it must run before pyarrow loads)
 from logpipe.formatting.stdlib import LogrusTextFormatter
 from logpipe.ingest.config import IngestConfig, load_config
 from logpipe.ingest.rules import Rule

@@ -37,7 +37,8 @@ def compact(
 
     It carries no offsets: recovery skips it. The vacuum then deletes files that
     left the table more than ``retention_hours`` ago (the table's setting, 7 days by
-    default), so readers of recent snapshots keep working.
+    default), so readers of recent snapshots keep working. A Delta checkpoint of the
+    result follows when anything changed.
     """
     dt = _snapshot.open_table(uri)
     try:
@@ -47,6 +48,10 @@ def compact(
             writer_properties=_sink.writer_properties(),
         )
         vacuumed = dt.vacuum(retention_hours, dry_run=False) if vacuum else []
+        if metrics.get("numFilesRemoved") or vacuumed:
+            # The optimize commit removes many files: readers and the next writer
+            # start from a checkpoint instead of replaying every add and remove.
+            _snapshot.open_table(uri).create_checkpoint()
     except (DeltaError, OSError) as exc:
         raise _errors.DatasetError(f"cannot compact {uri}: {exc}") from exc
     report = CompactReport(

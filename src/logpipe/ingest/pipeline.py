@@ -172,7 +172,10 @@ class Pipeline:
         plan = {n: items for n, f in self.followers.items() if (items := f.take())}
         if not plan:
             return False
-        table = build_table([part for items in plan.values() for *_, part in items], now=now)
+        # Shaped here, so only the planned files wait for the writer, not the batch too.
+        files = self.sink.plan(
+            build_table([p for items in plan.values() for *_, p in items], now=now)
+        )
         self.wait()  # raises if the previous commit failed: this batch is read again
         meta: dict[str, Any] = {"format": FORMAT, "host": socket.gethostname(), "sources": {}}
         nexts = {n: self._next_state(n, items, now.timestamp(), meta) for n, items in plan.items()}
@@ -181,8 +184,8 @@ class Pipeline:
         nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in cuts)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
-        future = self._pool.submit(self.sink.commit, table, txns, meta)
-        self._flight = (future, nexts, CommitInfo(table.num_rows, nbytes, txns))
+        future = self._pool.submit(self.sink.commit, files, txns, meta)
+        self._flight = (future, nexts, CommitInfo(files.num_rows, nbytes, txns))
         return True
 
     def wait(self) -> CommitInfo | None:
@@ -221,7 +224,8 @@ class Pipeline:
         state.version += 1
         cuts = []
         for stream, taken, _ in items:
-            cut = replace(taken, record=taken.record.moved(seen=now))
+            # Its lines are in the planned files now: the commit keeps only the record.
+            cut = replace(taken, record=taken.record.moved(seen=now), pending=[])
             state.put(cut.record)
             cuts.append((stream, cut))
         full = self._full[name] or state.version % self.config.snapshot_every == 0

@@ -1,0 +1,21 @@
+"""Choose Arrow's memory pool for the ingest commands, before pyarrow is first imported.
+
+Arrow reads ``ARROW_DEFAULT_MEMORY_POOL`` once, when pyarrow loads. Its default pool
+(mimalloc) kept ~120 MB more resident than jemalloc over a long ``logpipe sync`` (535 vs
+415 MB peak on the 300 MB bench tree) at the same speed: batches of many megabytes are
+freed and allocated again, and jemalloc hands the freed pages back. pyarrow's Linux
+builds ship jemalloc; elsewhere Arrow's default stays. A value already set is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["POOL_VARIABLE"]
+
+#: The environment variable Arrow reads its default pool from.
+POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
+
+if sys.platform == "linux":
+    os.environ.setdefault(POOL_VARIABLE, "jemalloc")
