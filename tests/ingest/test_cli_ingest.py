@@ -216,7 +216,8 @@ def test_unreadable_file_with_real_permissions(tmp_path: Path) -> None:
         # everything the run imports is loaded while still root, argparse's gettext included.
         code = (
             "import os, zoneinfo, gettext, locale; zoneinfo.ZoneInfo('UTC'); "
-            "import logpipe.cli as c; c.build_parser('sync').parse_args(['sync', '.', '--to', '.']); "
+            "import logpipe.cli as c; "
+            "c.build_parser('sync').parse_args(['sync', '.', '--to', '.']); "
             "os.setgroups([]); os.setgid(65534); os.setuid(65534); "
             f"raise SystemExit(c.main(['sync', {str(src)!r}, '--to', {str(base / 'ds')!r}, "
             f"'--state-dir', {str(base / 'st')!r}]))"
