@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,34 +200,31 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "1,000 lines (2,000 bytes) from 1 files in 1 commits" in shown
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop privileges")
+#: Root without the capabilities that let it read any file: a mode-0 file is EACCES to it,
+#: while the interpreter (maybe under a 0700 /root) stays readable, unlike as nobody.
+_NO_DAC = "-dac_override,-dac_read_search"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop read capabilities")
 def test_unreadable_file_with_real_permissions(tmp_path: Path) -> None:
-    """A real EACCES: the sync process gives up root (nobody) before reading."""
-    with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
-        base.chmod(0o777)
-        src = base / "s"
-        append(src / "ok.log", b"fine\n")
-        append(src / "locked.log", b"secret\n")
-        src.chmod(0o777)
-        (src / "locked.log").chmod(0)
-        # nobody may not read the interpreter's own tree (/root/.pyenv under a 0700 /root):
-        # everything the run imports is loaded while still root, argparse's gettext included.
-        code = (
-            "import os, zoneinfo, gettext, locale; zoneinfo.ZoneInfo('UTC'); "
-            "import logpipe.cli as c; "
-            "c.build_parser('sync').parse_args(['sync', '.', '--to', '.']); "
-            "os.setgroups([]); os.setgid(65534); os.setuid(65534); "
-            f"raise SystemExit(c.main(['sync', {str(src)!r}, '--to', {str(base / 'ds')!r}, "
-            f"'--state-dir', {str(base / 'st')!r}]))"
-        )
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=False
-        )
-        assert out.returncode == 1, out.stderr
-        assert "cannot read locked.log: Permission denied" in out.stderr
-        clean(out)
-        assert lines(base / "ds") == [("ok.log", 0, 0, "fine")]
+    """A real EACCES: the sync process runs without CAP_DAC_OVERRIDE (util-linux setpriv)."""
+    src = tmp_path / "s"
+    append(src / "ok.log", b"fine\n")
+    append(src / "locked.log", b"secret\n")
+    (src / "locked.log").chmod(0)
+    code = (
+        "import logpipe.cli as c; "
+        f"raise SystemExit(c.main(['sync', {str(src)!r}, '--to', {str(tmp_path / 'ds')!r}, "
+        f"'--state-dir', {str(tmp_path / 'st')!r}]))"
+    )
+    setpriv = ["setpriv", f"--bounding-set={_NO_DAC}", f"--inh-caps={_NO_DAC}"]
+    out = subprocess.run(
+        [*setpriv, sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=False
+    )
+    assert out.returncode == 1, out.stderr
+    assert "cannot read locked.log: Permission denied" in out.stderr
+    clean(out)
+    assert lines(tmp_path / "ds") == [("ok.log", 0, 0, "fine")]
 
 
 @contextlib.contextmanager
