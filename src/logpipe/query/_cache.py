@@ -4,7 +4,8 @@ Layout under ``DATASET/_logpipe/nccl-v<FORMAT>/`` (Delta ignores ``_`` folders, 
 vacuum leaves them alone):
 
 * ``segments/<data file path>``: every NCCL record of that data file, flattened
-  (``_records.flatten``). Data files never change, so a segment is built once; it is
+  (``_records.flatten``) and widened to the full record type, so that DuckDB binds all
+  segments from one footer. Data files never change, so a segment is built once; it is
   deleted when its data file is gone (vacuumed).
 * ``index/<version>/``: the tables built (``_build``) from the small records
   (``_records.is_small``) of every file of one snapshot, one Arrow file each, and
@@ -39,7 +40,7 @@ from logpipe.query._snapshot import DataFile, Snapshot
 __all__ = ["FORMAT", "FileInfo", "NcclCache", "cache_root", "prepare"]
 
 #: Bump when the cached layout changes: older caches are then ignored.
-FORMAT: Final = 3
+FORMAT: Final = 4
 _MANIFEST: Final = "files.json"
 
 
@@ -102,7 +103,9 @@ def _segment(snap: Snapshot, file: DataFile, folder: Path) -> tuple[pa.Table, Fi
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowInvalid):  # not built yet (or cut short): build it
-        table = _records.flatten(snap.uri(file), rel=file.rel, source=file.source, date=file.date)
+        table = _records.widen(
+            _records.flatten(snap.uri(file), rel=file.rel, source=file.source, date=file.date)
+        )
         _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
     info = FileInfo(table.num_rows, fingerprint(data_schema), fingerprint(table.schema))
     return table, info

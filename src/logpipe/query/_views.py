@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import duckdb
 
-from logpipe.query import _build, _records
+from logpipe.query import _build
 from logpipe.query._cache import NcclCache
 from logpipe.query._snapshot import Snapshot
 
@@ -106,12 +106,9 @@ def install(con: duckdb.DuckDBPyConnection, snap: Snapshot, cache: NcclCache) ->
         if info.records
     ]
     if segments:
-        # The full record type first: a segment holds only the struct fields its data
-        # file holds (ingest leaves out fields null in a whole file).
-        con.register("_nccl_records_schema", _records.empty())
+        # Segments are widened to the full record type (one schema: one footer to bind).
         records = _grouped(segments, lambda g: f"SELECT * FROM read_parquet({_paths(g)})")
-        scan = f"SELECT * FROM _nccl_records_schema UNION ALL BY NAME {records}"
-        con.execute(f"CREATE VIEW _nccl_records AS {scan}")
+        con.execute(f"CREATE VIEW _nccl_records AS {records}")
     else:
         con.execute(f"CREATE VIEW _nccl_records AS SELECT * FROM {_build.PLACED} WHERE false")
     con.execute(_build.sql_text("macros.sql"))

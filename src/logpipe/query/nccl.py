@@ -18,7 +18,6 @@ import duckdb
 from logpipe import errors
 from logpipe.ingest import config as _config
 from logpipe.ingest import rules as _rules
-from logpipe.ingest import sync as _sync
 from logpipe.query import connect as _connect
 from logpipe.query._report import RingSegment, overview, ring_segments, rows, run_detail
 
@@ -211,6 +210,10 @@ def open_logs(paths: Sequence[str | Path]) -> Iterator[duckdb.DuckDBPyConnection
     A folder contributes its files named like ``RAW_PATTERNS`` at any depth; a file is
     taken whatever its name. The dataset is deleted when the block ends.
     """
+    # Here, not at the top: the ingest pipeline (parsers, Delta writer) costs ~40 ms of
+    # imports that a check of an existing dataset does not need.
+    from logpipe.ingest import sync as _sync  # noqa: PLC0415
+
     with tempfile.TemporaryDirectory(prefix="logpipe-check-") as tmp:
         dataset = Path(tmp) / "ds"
         names: set[str] = set()
