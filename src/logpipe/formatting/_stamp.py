@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,12 +110,36 @@ def created_us(created: float) -> int:
 
 def _first_created(us: int) -> float:
     """The least float ``c`` with ``created_us(c) >= us`` (created_us never decreases)."""
-    c = (us - 0.5) / 1e6
-    while created_us(c) >= us:
-        c = math.nextafter(c, -math.inf)
-    while created_us(c) < us:
-        c = math.nextafter(c, math.inf)
-    return c
+    guess = (us - 0.5) / 1e6
+    width = 2e-6 + abs(guess) * 1e-12  # a few ulps; widened if need be (int() near zero)
+    while created_us(guess - width) >= us:
+        width *= 2
+    low = _order(guess - width)  # created_us(low) < us <= created_us(high)
+    while created_us(guess + width) < us:
+        width *= 2
+    high = _order(guess + width)
+    while high - low > 1:  # bisect the floats between, in their order
+        middle = (low + high) // 2
+        if created_us(_unorder(middle)) >= us:
+            high = middle
+        else:
+            low = middle
+    return _unorder(high)
+
+
+_SIGN = 1 << 63
+
+
+def _order(x: float) -> int:
+    """An int per float that sorts as the floats do (both zeros are 0)."""
+    bits: int = struct.unpack("<q", struct.pack("<d", x))[0]
+    return bits if bits >= 0 else -(bits & (_SIGN - 1))
+
+
+def _unorder(key: int) -> float:
+    bits = key if key >= 0 else -key | _SIGN
+    value: float = struct.unpack("<d", struct.pack("<Q", bits))[0]
+    return value
 
 
 def second_bounds(us: int) -> tuple[int, int]:
