@@ -58,7 +58,8 @@ def test_pairs_equal_the_plain_rendering(
     keys = sorted(data)
     pairs = pair_heads(keys, "<", ">")
     assert pairs == tuple((k, f"<{k}>") for k in keys)
-    assert pairs_text(data, pairs, value) == "".join(f"<{k}>{value(data[k])}" for k in keys)
+    expected = "".join(f"<{k}>{value(data[k])}" for k in keys)
+    assert pairs_text("line", data, pairs, value) == "line" + expected
 
 
 @pytest.mark.parametrize(

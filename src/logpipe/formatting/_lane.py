@@ -73,7 +73,7 @@ class Lane:
             message = message[:-1]
         head, pairs = planned
         line = f"{head}{stamp}{where} {message.ljust(44)} "
-        return line + pairs_text(values, pairs, self._value)
+        return pairs_text(line, values, pairs, self._value)
 
     def _plain(
         self,
@@ -94,7 +94,7 @@ class Lane:
         if caller is not None:
             cached = core._plain_callers.get(caller)
             line += (cached or core._caller_parts(Caller(*caller)))[0]
-        return line + pairs_text(values, pairs, self._value)
+        return pairs_text(line, values, pairs, self._value)
 
 
 def _plain_stamp(core: TextFormatter) -> SpanText:

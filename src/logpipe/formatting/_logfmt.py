@@ -64,12 +64,13 @@ Pairs = tuple[tuple[str, str], ...]
 _SAFE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._/@^+"
 
 
-def pairs_text(values: Mapping[str, Any], pairs: Pairs, value: Callable[[Any], str]) -> str:
-    """``<head>value`` for each (key, head) of ``pairs``, the values taken from ``values``.
+def pairs_text(
+    line: str, values: Mapping[str, Any], pairs: Pairs, value: Callable[[Any], str]
+) -> str:
+    """``line`` and ``<head>value`` for each (key, head) of ``pairs``, values from ``values``.
 
     Bare words and ints skip ``value()`` unless everything is quoted (``_forced``).
     """
-    line = ""
     bare = value is not _forced
     for key, head in pairs:
         item = values[key]

@@ -239,7 +239,7 @@ class TextFormatter:
         line = f"{self._heads[level]}{stamp}{where} {message.ljust(44)} "
         if not data:
             return line
-        return line + pairs_text(data, self._plan(tuple(data), True)[level][1], self._value)
+        return pairs_text(line, data, self._plan(tuple(data), True)[level][1], self._value)
 
     def _caller_parts(self, caller: Caller) -> tuple[str, str, str]:
         """(`` func=… file=…`` text, func value, file value) for a call site."""
@@ -301,7 +301,7 @@ class TextFormatter:
                 data = {k: shown.get(k, v) for k, v in data.items()}
         if not data:
             return line
-        return line + pairs_text(data, self._plan(tuple(data), False)[level][1], self._value)
+        return pairs_text(line, data, self._plan(tuple(data), False)[level][1], self._value)
 
     def _plain(
         self,

@@ -37,7 +37,8 @@ _STANDARD = tuple(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
 _RESERVED = frozenset(_STANDARD) | {"message", "asctime", "taskName"}
 _N_STANDARD = len(_STANDARD)
 _LogRecord = logging.LogRecord
-_NO_PLAN: _lane.Plan = {}  # records of this shape take the general path
+# A lane's plan by stdlib level number (empty when records of a shape take the general path).
+_ByNumber = dict[int, tuple[str, _logfmt.Pairs]]
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}  # _tail -> extra names, per record shape
 _LEVELS = {number: _levels.from_logging(number) for number in (5, 10, 20, 30, 40, 50, 60)}
 # NamedTuple's own __new__ is Python code; tuple's is not (this is the hot path).
@@ -108,8 +109,8 @@ class _LogrusFormatter(logging.Formatter):
         # The text core's fast lane, decided with the form at the first record.
         self._lane: _lane.Lane | None = None
         self._lane_pending = True
-        self._plans: dict[tuple[str, ...], _lane.Plan] = {}
-        self._bare_plan: _lane.Plan = _NO_PLAN
+        self._plans: dict[tuple[str, ...], _ByNumber] = {}  # by _tail
+        self._bare_plans: _ByNumber = {}
         terminal = getattr(self.core, "terminal", None)
         if terminal is not None:
             terminal.set_probe(self._stream_is_terminal)
@@ -124,12 +125,13 @@ class _LogrusFormatter(logging.Formatter):
             return self._first(record) if self._lane_pending else self._general(record)
         attrs = record.__dict__
         extras = len(attrs) - _N_STANDARD
-        plan = self._bare_plan
+        plans = self._bare_plans
         if extras > 0:
             tail = tuple(islice(reversed(attrs), extras + 1))
-            plan = self._plans.get(tail) or self._plan(attrs, tail)
-        level = _LEVELS.get(record.levelno)
-        if plan is _NO_PLAN or level is None:
+            known = self._plans.get(tail)
+            plans = known if known is not None else self._plans_for(attrs, tail)
+        planned = plans.get(record.levelno)  # None: another level number, or a clash
+        if planned is None:
             return self._general(record)
         try:
             if type(record) is _LogRecord:  # getMessage, inline
@@ -141,7 +143,7 @@ class _LogrusFormatter(logging.Formatter):
             caller = None
             if self.report_caller:
                 caller = (record.funcName, record.pathname, record.lineno)
-            return lane.line(record.created, message, attrs, plan[level], caller)
+            return lane.line(record.created, message, attrs, planned, caller)
         except Exception:  # anything unusual is rendered (or repaired) by the general path
             return self._general(record)
 
@@ -151,16 +153,23 @@ class _LogrusFormatter(logging.Formatter):
         if isinstance(self.core, _text.TextFormatter) and not self.default_fields:
             self._lane = self.core.lane()
         if self._lane is not None:
-            self._bare_plan = self._lane.plan(()) or _NO_PLAN
+            self._bare_plans = self._by_number(())
         return self.format(record)
 
-    def _plan(self, attrs: dict[str, Any], tail: tuple[str, ...]) -> _lane.Plan:
-        """The lane's plan for records whose attribute names end with ``tail``."""
-        assert self._lane is not None
-        plan = self._lane.plan(_extra_names(attrs, tail)) or _NO_PLAN
+    def _plans_for(self, attrs: dict[str, Any], tail: tuple[str, ...]) -> _ByNumber:
+        """The lane's plans for records whose attribute names end with ``tail``."""
+        plans = self._by_number(_extra_names(attrs, tail))
         if tail[-1] == _STANDARD[-1]:  # a record shape: worth remembering
-            _logfmt.remember(self._plans, tail, plan)
-        return plan
+            _logfmt.remember(self._plans, tail, plans)
+        return plans
+
+    def _by_number(self, names: tuple[str, ...]) -> _ByNumber:
+        """The lane's plan for fields ``names`` by stdlib level number (empty: no lane)."""
+        assert self._lane is not None
+        plan = self._lane.plan(names)
+        if plan is None:
+            return {}
+        return {number: plan[level] for number, level in _LEVELS.items()}
 
     def _general(self, record: logging.LogRecord) -> str:
         """Any record, any formatter: an Entry's parts for the core's general path."""
