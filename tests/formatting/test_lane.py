@@ -154,3 +154,11 @@ def test_elapsed_spans_truncate_toward_zero() -> None:
     assert bounds(start + 2_500_000) == (start + 2_000_000, start + 3_000_000)
     assert bounds(start - 2_500_000) == (start - 2_999_999, start - 1_999_999)
     assert SpanText.fixed("").last == (-math.inf, math.inf, "")
+
+
+def test_defaults_added_after_the_first_record_still_show() -> None:
+    formatter = LogrusTextFormatter(is_terminal=False, disable_timestamp=True)
+    record = make_record(1e9, 20, "m", {"a": 1}, ("f", "/x.py", 1))
+    assert formatter.format(record) == "level=info msg=m a=1"
+    formatter.default_fields["region"] = "eu"
+    assert formatter.format(record) == "level=info msg=m a=1 region=eu"

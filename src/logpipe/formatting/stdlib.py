@@ -121,7 +121,7 @@ class _LogrusFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The logrus line for ``record`` (without the newline the handler adds)."""
         lane = self._lane
-        if lane is None or record.exc_info or record.stack_info:
+        if lane is None or self.default_fields or record.exc_info or record.stack_info:
             return self._first(record) if self._lane_pending else self._general(record)
         attrs = record.__dict__
         extras = len(attrs) - _N_STANDARD
@@ -150,7 +150,7 @@ class _LogrusFormatter(logging.Formatter):
     def _first(self, record: logging.LogRecord) -> str:
         """The first record decides the form (terminal or not), and with it the lane."""
         self._lane_pending = False
-        if isinstance(self.core, _text.TextFormatter) and not self.default_fields:
+        if isinstance(self.core, _text.TextFormatter):
             self._lane = self.core.lane()
         if self._lane is not None:
             self._bare_plans = self._by_number(())
