@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from logpipe.formatting._entry import Caller
-from logpipe.formatting._logfmt import Pairs, pairs_text, remember
+from logpipe.formatting._logfmt import Pairs, pair_heads, pairs_text, remember
 from logpipe.formatting._logrus import colored_caller
 from logpipe.formatting._stamp import SpanText, elapsed_bounds, elapsed_seconds
 from logpipe.levels import Level
@@ -23,7 +23,7 @@ from logpipe.levels import Level
 if TYPE_CHECKING:
     from logpipe.formatting._text import TextFormatter
 
-__all__ = ["CallerKey", "Lane", "Plan"]
+__all__ = ["CallerKey", "Lane", "Plan", "build_plan"]
 
 #: (function, file, line): a ``Caller`` without NamedTuple's construction cost.
 CallerKey = tuple[str, str, int]
@@ -95,6 +95,19 @@ class Lane:
             cached = core._plain_callers.get(caller)
             line += (cached or core._caller_parts(Caller(*caller)))[0]
         return pairs_text(line, values, pairs, self._value)
+
+
+def build_plan(
+    keys: list[str], level_texts: Mapping[Level, str], key_opens: Mapping[Level, str] | None
+) -> Plan:
+    """Per level: its text and the texts before each of ``keys`` (colored: the level's color)."""
+    if key_opens is None:
+        pairs = pair_heads(keys, " ", "=")
+        return {level: (text, pairs) for level, text in level_texts.items()}
+    return {
+        level: (text, pair_heads(keys, key_opens[level], "\x1b[0m="))
+        for level, text in level_texts.items()
+    }
 
 
 def _plain_stamp(core: TextFormatter) -> SpanText:

@@ -12,11 +12,10 @@ from typing import Any
 
 from logpipe.errors import FormatError
 from logpipe.formatting._entry import Caller, Entry
-from logpipe.formatting._lane import CallerKey, Lane, Plan
+from logpipe.formatting._lane import CallerKey, Lane, Plan, build_plan
 from logpipe.formatting._logfmt import (
     key_opener,
     level_head,
-    pair_heads,
     pairs_text,
     remember,
     value_quoter,
@@ -148,13 +147,9 @@ class TextFormatter:
         if plan is None:
             keys = self._data_keys(names)
             if colored:
-                plan = {
-                    level: (self._heads[level], pair_heads(keys, self._key_open[level], "\x1b[0m="))
-                    for level in LEVELS
-                }
+                plan = build_plan(keys, self._heads, self._key_open)
             else:
-                pairs = pair_heads(keys, " ", "=")
-                plan = {level: (self._level_parts[level], pairs) for level in LEVELS}
+                plan = build_plan(keys, self._level_parts, None)
             if not self._hooked_sort:  # a user's sorting_func may not be pure
                 remember(cache, names, plan)
         return plan
