@@ -111,7 +111,7 @@ def created_us(created: float) -> int:
 def _first_created(us: int) -> float:
     """The least float ``c`` with ``created_us(c) >= us`` (created_us never decreases)."""
     guess = (us - 0.5) / 1e6
-    width = 2e-6 + abs(guess) * 1e-12  # a few ulps; widened if need be (int() near zero)
+    width = 2e-6 + abs(guess) * 5e-16  # a few ulps; widened if need be (int() near zero)
     while created_us(guess - width) >= us:
         width *= 2
     low = _order(guess - width)  # created_us(low) < us <= created_us(high)
