@@ -51,6 +51,18 @@ aware_datetimes = st.datetimes(
 #: UNIX times (seconds) of log records, microsecond resolution.
 epoch_seconds = st.integers(0, 7_000_000_000_000_000).map(lambda us: us / 1e6)
 
+#: ``LogRecord.created`` values (float UNIX seconds from time.time()), biased to the
+#: edges where the rounding to microseconds changes the second.
+logging_created = st.one_of(
+    st.floats(1e8, 4e9),
+    epoch_seconds,
+    st.builds(
+        lambda second, offset: second + offset,
+        st.integers(100_000_000, 4_000_000_000),
+        st.sampled_from([-1e-6, -5e-7, -4.9999e-7, 0.0, 4.9999e-7, 5e-7, 5.0001e-7, 0.9999995]),
+    ),
+)
+
 #: JSON-encodable values as Go's encoding/json sees them (maps, lists, scalars).
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.one_of(

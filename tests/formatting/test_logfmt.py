@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logpipe.formatting._gofmt import quote, sprint
-from logpipe.formatting._logfmt import needs_quoting, pairs_renderer, value_quoter
+from logpipe.formatting._logfmt import needs_quoting, pair_heads, pairs_text, value_quoter
 from tests.formatting.gounquote import go_unquote
 from tests.strategies import field_keys, field_values, log_text
 
@@ -44,15 +44,22 @@ def test_non_strings_go_through_percent_v(value: Any) -> None:
     )
 
 
-@given(st.dictionaries(field_keys, field_values, max_size=5), st.booleans(), st.booleans())
-def test_pairs_equal_the_plain_rendering(data: dict[str, Any], force: bool, empty: bool) -> None:
-    value = value_quoter(force, empty, False)
+@given(
+    st.dictionaries(field_keys, st.one_of(field_values, log_text), max_size=5),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_pairs_equal_the_plain_rendering(
+    data: dict[str, Any], force: bool, empty: bool, disable: bool
+) -> None:
+    # pairs_text's bare-word and int shortcuts must write what value() writes.
+    value = value_quoter(force, empty, disable)
     keys = sorted(data)
-    heads: dict[str, str] = {}
-    assert pairs_renderer(value)(data, keys, heads, "<", ">") == [
-        f"<{k}>{value(data[k])}" for k in keys
-    ]
-    assert heads == {k: f"<{k}>" for k in keys}
+    pairs = pair_heads(keys, "<", ">")
+    assert pairs == tuple((k, f"<{k}>") for k in keys)
+    expected = "".join(f"<{k}>{value(data[k])}" for k in keys)
+    assert pairs_text("line", data, pairs, value) == "line" + expected
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from logpipe.formatting._gofmt import quote, sprint
 
 __all__ = [
-    "PairsFunc",
+    "Pairs",
     "key_opener",
     "level_head",
     "needs_quoting",
-    "pairs_renderer",
+    "pair_heads",
+    "pairs_text",
     "remember",
     "value_quoter",
 ]
@@ -57,46 +58,38 @@ def value_quoter(force_quote: bool, quote_empty: bool, disable_quote: bool) -> C
     return render
 
 
-PairsFunc = Callable[[Mapping[str, Any], list[str], dict[str, str], str, str], list[str]]
-_HEADS_SIZE = 4096  # distinct keys remembered per head cache; cleared when full
+#: (key, the text written before its value) for each field of a line, in line order.
+Pairs = tuple[tuple[str, str], ...]
+# needs_quoting's safe set: a str made only of these strips to "" (one C call).
+_SAFE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._/@^+"
 
 
-def pairs_renderer(value: Callable[[Any], str]) -> PairsFunc:
-    """A function rendering ``<before>key<after>value`` for each key of a mapping.
+def pairs_text(
+    line: str, values: Mapping[str, Any], pairs: Pairs, value: Callable[[Any], str]
+) -> str:
+    """``line`` and ``<head>value`` for each (key, head) of ``pairs``, values from ``values``.
 
-    ``heads`` caches ``<before>key<after>`` per key (keys repeat far more than
-    values); bare words and ints skip ``value()`` unless everything is quoted.
+    Bare words and ints skip ``value()`` unless everything is quoted (``_forced``).
     """
-    fast = value is not _forced
-
-    def pairs(
-        data: Mapping[str, Any], keys: list[str], heads: dict[str, str], before: str, after: str
-    ) -> list[str]:
-        out: list[str] = []
-        append = out.append
-        for key in keys:
-            head = heads.get(key)
-            if head is None:
-                if len(heads) >= _HEADS_SIZE:
-                    heads.clear()
-                head = heads[key] = f"{before}{key}{after}"
-            item = data[key]
-            kind = type(item)
-            if fast:
-                if kind is str:
-                    # A bare word needs no value(): alnum, or no space and no unsafe char.
-                    if (item.isalnum() and item.isascii()) or (
-                        item and " " not in item and _UNSAFE(item) is None
-                    ):
-                        append(head + item)
-                        continue
-                elif kind is int:
-                    append(head + int.__repr__(item))
+    bare = value is not _forced
+    for key, head in pairs:
+        item = values[key]
+        kind = type(item)
+        if bare:
+            if kind is str:
+                if item and not item.strip(_SAFE_CHARS):  # every char safe: a bare word
+                    line = f"{line}{head}{item}"
                     continue
-            append(head + value(item))
-        return out
+            elif kind is int:  # an exact int formats as its digits
+                line = f"{line}{head}{item}"
+                continue
+        line = f"{line}{head}{value(item)}"
+    return line
 
-    return pairs
+
+def pair_heads(keys: Iterable[str], before: str, after: str) -> Pairs:
+    """(key, ``<before>key<after>``) for each key, in the given order."""
+    return tuple((key, f"{before}{key}{after}") for key in keys)
 
 
 def level_head(level: str, no_truncation: bool, pad: bool) -> str:

@@ -6,16 +6,17 @@ cached per call site and time texts per second: a record costs its message and f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
 from logpipe.errors import FormatError
 from logpipe.formatting._entry import Caller, Entry
+from logpipe.formatting._lane import CallerKey, Lane, Plan, build_plan
 from logpipe.formatting._logfmt import (
     key_opener,
     level_head,
-    pairs_renderer,
+    pairs_text,
     remember,
     value_quoter,
 )
@@ -100,21 +101,19 @@ class TextFormatter:
         self._moved = frozenset((keys.time, keys.msg, keys.level, keys.logrus_error))
         self._copied = frozenset((keys.func, keys.file))
         self._moved_or_copied = self._moved | self._copied
-        self._pairs = pairs_renderer(value)
-        self._plain_heads: dict[str, str] = {}
-        self._colored_heads: dict[str, dict[str, str]] = {level: {} for level in LEVELS}
-        self._sort_keys = not self.disable_sorting and self.sorting_func is None
+        self._plans: tuple[dict[tuple[str, ...], Plan], dict[tuple[str, ...], Plan]] = ({}, {})
+        self._hooked_sort = self.sorting_func is not None and not self.disable_sorting
         self._simple = len(set(keys)) == len(keys)  # no two fixed keys share a name
         self._level_parts = {level: f"{keys.level}={value(level)}" for level in LEVELS}
         self._heads = {level: level_head(level, no_trunc, pad) for level in LEVELS}
         self._key_open = {level: key_opener(level) for level in LEVELS}
-        self._plain_callers: dict[Caller, tuple[str, str, str]] = {}
+        self._plain_callers: dict[CallerKey, tuple[str, str, str]] = {}
         self._line: LineFunc = self._decide
         # A message with a space is %q-quoted unless quoting is disabled.
         self._quote_spaced = not self._disable_quote
         self._msg_eq = f"{keys.msg}="
         self._last_stamp: tuple[int | None, str] = (None, "")
-        self._colored_callers: dict[Caller, str] = {}
+        self._colored_callers: dict[CallerKey, str] = {}
 
     def is_colored(self) -> bool:
         """logrus' ``isColored()``: terminal or force_colors, environment, disable_colors."""
@@ -127,6 +126,33 @@ class TextFormatter:
         """The line logrus writes for ``entry``, newline included."""
         parts = (entry.time, entry.level, entry.message, entry.fields, entry.caller)
         return self._line(*parts, error="") + "\n"
+
+    def lane(self) -> Lane | None:
+        """The fast lane of this formatter's form; None where only the general path is exact."""
+        if (
+            self.environment_override_colors  # the form is decided per line
+            or self._hooked_sort
+            or self.caller_prettyfier is not None  # a user hook may not be pure: no caching
+            or not self._simple
+        ):
+            return None
+        colored = self.is_colored()
+        self._line = self._colored if colored else self._plain_fast  # as _decide would
+        return Lane(self, colored)
+
+    def _plan(self, names: tuple[str, ...], colored: bool) -> Plan:
+        """The key texts of a line's fields per level, in line order (cached per names)."""
+        cache = self._plans[colored]
+        plan = cache.get(names)
+        if plan is None:
+            keys = self._data_keys(names)
+            if colored:
+                plan = build_plan(keys, self._heads, self._key_open)
+            else:
+                plan = build_plan(keys, self._level_parts, None)
+            if not self._hooked_sort:  # a user's sorting_func may not be pure
+                remember(cache, names, plan)
+        return plan
 
     def _decide(
         self,
@@ -157,7 +183,7 @@ class TextFormatter:
             return prefix_field_clashes(fields, self._keys, caller is not None)
         return fields
 
-    def _data_keys(self, data: Mapping[str, Any]) -> list[str]:
+    def _data_keys(self, data: Collection[str]) -> list[str]:
         if self.disable_sorting:
             return list(data)
         if self.sorting_func is None:
@@ -208,9 +234,7 @@ class TextFormatter:
         line = f"{self._heads[level]}{stamp}{where} {message.ljust(44)} "
         if not data:
             return line
-        keys = sorted(data) if self._sort_keys else self._data_keys(data)
-        heads = self._colored_heads[level]
-        return line + "".join(self._pairs(data, keys, heads, self._key_open[level], "\x1b[0m="))
+        return pairs_text(line, data, self._plan(tuple(data), True)[level][1], self._value)
 
     def _caller_parts(self, caller: Caller) -> tuple[str, str, str]:
         """(`` func=… file=…`` text, func value, file value) for a call site."""
@@ -223,6 +247,18 @@ class TextFormatter:
             if self.caller_prettyfier is None:
                 remember(self._plain_callers, caller, cached)
         return cached
+
+    def _message_part(self, message: str) -> str:
+        """`` msg=…`` of the plain form for a non-empty message."""
+        if (  # what value() would do, inline: a plain sentence in plain quotes
+            self._quote_spaced
+            and " " in message
+            and '"' not in message
+            and "\\" not in message
+            and message.isprintable()
+        ):
+            return f' {self._msg_eq}"{message}"'
+        return f" {self._msg_eq}{self._value(message)}"
 
     def _plain_fast(
         self,
@@ -248,16 +284,7 @@ class TextFormatter:
                 text = self._time_part(when)
             line = f"{text} {line}"
         if message:
-            if (  # what value() would do, inline: a plain sentence in plain quotes
-                self._quote_spaced
-                and " " in message
-                and '"' not in message
-                and "\\" not in message
-                and message.isprintable()
-            ):
-                line = f'{line} {self._msg_eq}"{message}"'
-            else:
-                line = f"{line} {self._msg_eq}{value(message)}"
+            line += self._message_part(message)
         if error:
             line = f"{line} {keys.logrus_error}={value(error)}"
         if caller is not None:
@@ -269,8 +296,7 @@ class TextFormatter:
                 data = {k: shown.get(k, v) for k, v in data.items()}
         if not data:
             return line
-        names = sorted(data) if self._sort_keys else self._data_keys(data)
-        return line + "".join(self._pairs(data, names, self._plain_heads, " ", "="))
+        return pairs_text(line, data, self._plan(tuple(data), False)[level][1], self._value)
 
     def _plain(
         self,
