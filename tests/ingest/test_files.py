@@ -15,8 +15,7 @@ import pytest
 from deltalake import DeltaTable
 
 from logpipe.errors import DatasetError
-from logpipe.ingest import _files, _layout, pipeline
-from logpipe.ingest._job import Job
+from logpipe.ingest import _files, _job, _layout
 from logpipe.ingest.batch import Part, build_table, chunks
 from logpipe.ingest.lines import lines_of
 from logpipe.ingest.sink import DeltaSink
@@ -142,7 +141,7 @@ def test_a_job_that_cannot_write_takes_every_run_then_fails_leaving_nothing(
 ) -> None:
     DeltaSink(tmp_path / "ds").commit(run(b"first\n"), {"logpipe/s": 1}, {})
     sink = DeltaSink(tmp_path / "ds", filesystem=pafs.PyFileSystem(FullAfterOne()))
-    job = Job(sink)
+    job = _job.Job(sink, NOW)
     failed: list[BaseException] = []
 
     def writer() -> None:
@@ -164,7 +163,7 @@ def test_a_job_that_cannot_write_takes_every_run_then_fails_leaving_nothing(
 
 
 def test_an_abandoned_job_deletes_its_files(tmp_path: Path) -> None:
-    job = Job(DeltaSink(tmp_path / "ds"))
+    job = _job.Job(DeltaSink(tmp_path / "ds"), NOW)
     thread = threading.Thread(target=job.run)
     thread.start()
     job.put(run(interleaved(5)))
@@ -176,7 +175,7 @@ def test_an_abandoned_job_deletes_its_files(tmp_path: Path) -> None:
 def test_sync_parses_a_commit_in_runs_and_lands_it_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "PARSE_BYTES", 4096)
+    monkeypatch.setattr(_job, "PARSE_BYTES", 4096)
     src = tmp_path / "logs"
     text = interleaved(400)
     append(src / "a.log", text)
@@ -188,3 +187,7 @@ def test_sync_parses_a_commit_in_runs_and_lands_it_once(
     uris = DeltaTable(str(cfg.to)).file_uris()
     assert len(uris) <= 3  # not a file per run
     assert sum(pq.ParquetFile(u).num_row_groups for u in uris) > 10
+    assert sync(cfg).rows == 0  # the offsets committed are those of the last run fed
+    append(src / "a.log", b"more\n")
+    assert sync(cfg).rows == 1
+    assert lines(cfg.to)[-1001] == ("a.log", 0, len(text), "more")

@@ -1,24 +1,37 @@
-"""One commit on the writer thread: its batches written as they are parsed, then committed.
+"""One commit on the writer thread: its lines parsed in runs, each written as it comes.
 
-The pipeline parses a commit's lines in small batches and hands each one over as soon
-as it is parsed; the writer thread appends it to the commit's files meanwhile (both
-cores busy, and only a few batches in memory). The offsets payload comes last, once
-the previous commit has landed: then the files are committed in one transaction, or
-discarded when the pipeline gives the commit up.
+The pipeline feeds a commit the lines it reads, a few megabytes at a time; they are
+parsed in runs of ``PARSE_BYTES`` and each run is handed over as soon as it is parsed,
+while the writer thread appends the previous one to the commit's files (both cores
+busy, two runs in memory, however large the commit). The offsets payload comes last,
+once the previous commit has landed: then the files are committed in one transaction,
+or discarded when the pipeline gives the commit up.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import queue
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from logpipe.ingest.batch import Part, build_table, chunks
 from logpipe.ingest.sink import DeltaSink
+from logpipe.ingest.tail import Cut, Stream
 
-__all__ = ["Job"]
+__all__ = ["PARSE_BYTES", "Item", "Job"]
+
+#: Lines are parsed and written in runs of this many bytes: parsed and planned, a run
+#: takes ~8x its size in memory, and two are (one parsed, one written). Smaller runs
+#: cost more CPU (each parse and row group has a fixed cost of ~9 ms).
+PARSE_BYTES = 4 << 20
+
+#: What a commit takes from one file: the stream, its cut, its lines.
+Item = tuple[Stream, Cut, Part]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +44,23 @@ class Job:
     """A commit being fed (``put``) by the pipeline and written by ``run`` on the writer
     thread; ``finish`` commits it, ``abandon`` drops it."""
 
-    def __init__(self, sink: DeltaSink) -> None:
-        self.sink = sink
-        self.rows = 0
+    def __init__(self, sink: DeltaSink, now: dt.datetime) -> None:
+        self.sink, self.now = sink, now
+        self.rows = self.nbytes = 0
+        self.items: dict[str, list[Item]] = {}  # per source, in the order taken
         self._queue: queue.Queue[pa.Table | _Commit | None] = queue.Queue(1)
+
+    def feed(self, taken: Mapping[str, list[Item]]) -> None:
+        """Parse the lines ``taken`` (per source) in runs, each handed over once parsed."""
+        parts = []
+        for name, items in taken.items():
+            self.items.setdefault(name, []).extend(items)
+            parts += [part for *_, part in items]
+        for run in chunks(parts, PARSE_BYTES):
+            self.put(build_table(run, now=self.now))
+        for part in parts:
+            self.nbytes += sum(pc.sum(p.block.nbytes).as_py() or 0 for p in part.pending)
+            part.pending.clear()  # parsed and handed over: the lines can go
 
     def put(self, data: pa.Table) -> None:
         """Hand over one parsed batch, once the writer takes it: while the next batch is

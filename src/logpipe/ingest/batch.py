@@ -42,7 +42,7 @@ class Part:
     source: str
     path: str
     generation: int
-    pending: Sequence[Pending]
+    pending: list[Pending]  # (cleared once parsed)
 
 
 def _text(name: str) -> str:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from logpipe.errors import DatasetError
-from logpipe.ingest._job import Job
-from logpipe.ingest.batch import Part, build_table, chunks
+from logpipe.ingest._job import Item, Job
 from logpipe.ingest.checkpoint import Checkpoint
 from logpipe.ingest.config import IngestConfig
 from logpipe.ingest.follow import Follower, ScanStats
@@ -29,10 +28,6 @@ log = logging.getLogger("logpipe.ingest.pipeline")
 
 #: The local cache is refreshed at most this often (and when the pipeline closes).
 CACHE_EVERY = 5.0
-#: A commit's lines are parsed and written in runs of this many bytes: parsed and
-#: planned, a run takes ~8x its size in memory, and two are (one parsed, one written).
-#: Smaller runs cost more CPU (each parse and row group has a fixed cost of ~9 ms).
-PARSE_BYTES = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +73,7 @@ class Pipeline:
         self._dirty = False
         self._pool: ThreadPoolExecutor | None = None
         self._flight: tuple[Future[None], dict[str, Any], CommitInfo] | None = None
+        self._open: tuple[Job, Future[None]] | None = None  # the commit being fed
         self.completed: list[CommitInfo] = []  # every commit that landed, for the caller
 
     def open(self) -> None:
@@ -162,41 +158,77 @@ class Pipeline:
         self.submit()
         return self.wait()
 
-    def submit(self) -> bool:
-        """Parse the pending lines and hand them to the writer thread.
+    @property
+    def fed_bytes(self) -> int:
+        """Bytes of lines fed to the open commit (parsed, not yet committed)."""
+        return self._open[0].nbytes if self._open else 0
 
-        The lines are parsed in runs of ``PARSE_BYTES``, each written into the commit's
-        files by the writer thread while the next is parsed (both cores busy, a few runs
-        in memory), also while the previous commit is still being written. The commit
-        itself waits for that one to land, so commits stay in order; if it failed, this
-        one is dropped and the offsets are read back from the table first.
+    def feed(self) -> int:
+        """Parse the pending lines into the open commit (written meanwhile); bytes fed.
+
+        They are parsed in runs, each written into the commit's files by the writer
+        thread while the next is parsed (both cores busy, two runs in memory), also
+        while the previous commit is still being written.
         """
         if self._resync:
+            return 0
+        taken = {n: items for n, f in self.followers.items() if (items := f.take())}
+        if not taken:
+            return 0
+        if self._open is None:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
+            job = Job(self.sink, self.world.wall())
+            self._open = (job, self._pool.submit(job.run))
+        job = self._open[0]
+        before = job.nbytes
+        try:
+            job.feed(taken)
+        except BaseException:
+            self._abandon()
+            self._resync = True  # lines taken and lost: read them again from the table's offsets
+            raise
+        return job.nbytes - before
+
+    def _abandon(self) -> Job | None:
+        """Drop the open commit (its files deleted); the job, None when there was none."""
+        if self._open is None:
+            return None
+        job, future = self._open
+        self._open = None
+        job.abandon()
+        with contextlib.suppress(Exception):
+            future.result()  # (the first error is the one raised)
+        return job
+
+    def submit(self) -> bool:
+        """Feed the pending lines and hand the open commit its offsets, to land.
+
+        The commit waits for the previous one to land, so commits stay in order; if
+        that one failed, this one is dropped and the offsets are read back from the
+        table first.
+        """
+        if self._resync:
+            self._abandon()
             self.wait()
             self._recover()
             return False
-        now = self.world.wall()
-        plan = {n: items for n, f in self.followers.items() if (items := f.take())}
-        if not plan:
+        self.feed()
+        if self._open is None:
             return False
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
-        job = Job(self.sink)
-        future = self._pool.submit(job.run)
+        job, future = self._open
         try:
-            for run in chunks([p for items in plan.values() for *_, p in items], PARSE_BYTES):
-                job.put(build_table(run, now=now))
             self.wait()  # raises if the previous commit failed: this batch is read again
         except BaseException:
-            job.abandon()
-            with contextlib.suppress(Exception):
-                future.result()  # (its files deleted; the first error is the one raised)
+            self._abandon()
             raise
+        self._open = None
+        now = job.now.timestamp()
         meta: dict[str, Any] = {"format": FORMAT, "host": socket.gethostname(), "sources": {}}
-        nexts = {n: self._next_state(n, items, now.timestamp(), meta) for n, items in plan.items()}
+        nexts = {n: self._next_state(n, items, now, meta) for n, items in job.items.items()}
         txns = {app_id(n): state.version for n, (state, _) in nexts.items()}
-        cuts = [pair for _, pairs in nexts.values() for pair in pairs]
-        nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in cuts)
+        last = {id(s): (s, cut) for _, pairs in nexts.values() for s, cut in pairs}
+        nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in last.values())
         job.finish(txns, meta)
         self._flight = (future, nexts, CommitInfo(job.rows, nbytes, txns))
         return True
@@ -228,7 +260,7 @@ class Pipeline:
     def _next_state(
         self,
         name: str,
-        items: list[tuple[Stream, Cut, Part]],
+        items: list[Item],
         now: float,
         meta: dict[str, Any],
     ) -> tuple[SourceState, list[tuple[Stream, Cut]]]:
@@ -242,7 +274,7 @@ class Pipeline:
             state.put(cut.record)
             cuts.append((stream, cut))
         full = self._full[name] or state.version % self.config.snapshot_every == 0
-        changed = [c.record.key for _, c in cuts]
+        changed = list(dict.fromkeys(c.record.key for _, c in cuts))
         payload = state.payload(full=full, changed=changed, forget=self._forget.get(name, []))
         meta["sources"][name] = {"app": app_id(name), "root": str(f.spec.root), **payload}
         return state, cuts
@@ -263,8 +295,10 @@ class Pipeline:
         self._dirty = False
 
     def close(self) -> None:
-        """Save the caches, close every file, release the locks."""
+        """Save the caches, close every file, release the locks (a commit still being
+        fed is dropped: its lines are read again next time)."""
         try:
+            self._abandon()
             self.wait()
             if not self._resync:
                 self.save_cache(force=True)
