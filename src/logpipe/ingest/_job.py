@@ -10,9 +10,11 @@ or discarded when the pipeline gives the commit up.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import queue
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +78,17 @@ class Job:
     def abandon(self) -> None:
         """Write nothing more; delete what was written."""
         self._queue.put(None)
+
+    def start(self, pool: ThreadPoolExecutor) -> Job:
+        """Run on ``pool``'s thread (``future`` tells how it ended)."""
+        self.future: Future[None] = pool.submit(self.run)
+        return self
+
+    def drop(self) -> None:
+        """Abandon the started job and wait until its files are deleted."""
+        self.abandon()
+        with contextlib.suppress(Exception):
+            self.future.result()  # (the first error is the one raised)
 
     def run(self) -> None:
         """Write the batches as they come; commit at the end (the writer thread's work).

@@ -43,8 +43,9 @@ class Pipeline:
     """All sources of one ``sync`` or ``watch`` process, and their commits.
 
     ``open()`` takes each source's lock and recovers its committed offsets from the
-    table; ``scan()``/``read()`` gather pending lines; ``commit()`` writes them and
-    the offsets they reach in one Delta transaction. After a failed commit every
+    table; ``scan()``/``read()`` gather pending lines; ``feed()`` parses them into the
+    open commit; ``submit()``/``commit()`` land it with the offsets its lines reach, in
+    one Delta transaction. After a failed commit every
     source is recovered again from the table before going on, so an unknown outcome
     can never lead to a line committed twice.
     """
@@ -73,7 +74,7 @@ class Pipeline:
         self._dirty = False
         self._pool: ThreadPoolExecutor | None = None
         self._flight: tuple[Future[None], dict[str, Any], CommitInfo] | None = None
-        self._open: tuple[Job, Future[None]] | None = None  # the commit being fed
+        self._open: Job | None = None  # the commit being fed
         self.completed: list[CommitInfo] = []  # every commit that landed, for the caller
 
     def open(self) -> None:
@@ -161,45 +162,34 @@ class Pipeline:
     @property
     def fed_bytes(self) -> int:
         """Bytes of lines fed to the open commit (parsed, not yet committed)."""
-        return self._open[0].nbytes if self._open else 0
+        return self._open.nbytes if self._open else 0
 
     def feed(self) -> int:
-        """Parse the pending lines into the open commit (written meanwhile); bytes fed.
-
-        They are parsed in runs, each written into the commit's files by the writer
-        thread while the next is parsed (both cores busy, two runs in memory), also
-        while the previous commit is still being written.
-        """
+        """Parse the pending lines into the open commit; the bytes fed. Each run of them
+        is written by the writer thread while the next is parsed (both cores busy, two
+        runs in memory), also while the previous commit lands."""
         if self._resync:
             return 0
         taken = {n: items for n, f in self.followers.items() if (items := f.take())}
         if not taken:
             return 0
-        if self._open is None:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
-            job = Job(self.sink, self.world.wall())
-            self._open = (job, self._pool.submit(job.run))
-        job = self._open[0]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
+        job = self._open = self._open or Job(self.sink, self.world.wall()).start(self._pool)
         before = job.nbytes
         try:
             job.feed(taken)
         except BaseException:
             self._abandon()
-            self._resync = True  # lines taken and lost: read them again from the table's offsets
+            self._resync = True  # lines taken and lost: read again from the table's offsets
             raise
         return job.nbytes - before
 
-    def _abandon(self) -> Job | None:
-        """Drop the open commit (its files deleted); the job, None when there was none."""
-        if self._open is None:
-            return None
-        job, future = self._open
-        self._open = None
-        job.abandon()
-        with contextlib.suppress(Exception):
-            future.result()  # (the first error is the one raised)
-        return job
+    def _abandon(self) -> None:
+        """Drop the open commit, if any (its files are deleted)."""
+        job, self._open = self._open, None
+        if job is not None:
+            job.drop()
 
     def submit(self) -> bool:
         """Feed the pending lines and hand the open commit its offsets, to land.
@@ -216,7 +206,7 @@ class Pipeline:
         self.feed()
         if self._open is None:
             return False
-        job, future = self._open
+        job = self._open
         try:
             self.wait()  # raises if the previous commit failed: this batch is read again
         except BaseException:
@@ -230,7 +220,7 @@ class Pipeline:
         last = {id(s): (s, cut) for _, pairs in nexts.values() for s, cut in pairs}
         nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in last.values())
         job.finish(txns, meta)
-        self._flight = (future, nexts, CommitInfo(job.rows, nbytes, txns))
+        self._flight = (job.future, nexts, CommitInfo(job.rows, nbytes, txns))
         return True
 
     def wait(self) -> CommitInfo | None:
