@@ -126,6 +126,13 @@ def test_chunks_cut_blocks_without_losing_or_repeating_a_line() -> None:
     assert len(runs) == 8  # 7 of 13 lines (65 bytes), then the rest of a.log with b.log
 
 
+def test_a_block_read_whole_is_a_run_of_its_own() -> None:
+    first = lines_of(b"".join(b"a%03d\n" % i for i in range(20)), 0, 64)  # 100 bytes
+    second = lines_of(b"".join(b"b%03d\n" % i for i in range(21)), 100, 64)  # 105 bytes
+    runs = list(chunks([Part("s", "a.log", 0, [Pending(first, 1), Pending(second, 21)])], 104))
+    assert [[len(p.pending[0].block) for p in r] for r in runs] == [[20], [21]]
+
+
 class FullAfterOne(FullDisk):
     """The local filesystem, but data files after the first hit ENOSPC."""
 

@@ -64,23 +64,33 @@ def _cut(block: LineBlock, nbytes: int) -> int:
 
 def chunks(parts: Sequence[Part], nbytes: int) -> Iterator[list[Part]]:
     """``parts`` in runs of about ``nbytes`` bytes of lines (blocks sliced, not copied),
-    in order: parsed one run at a time, a commit needs memory for a few runs only."""
+    in order: parsed one run at a time, a commit needs memory for a few runs only.
+
+    A run nearly full ends before a block that does not fit: a block read whole is then
+    a run of its own, whose lines need no copying into one array."""
     run: list[Part] = []
     room = nbytes
     for part in parts:
         for pending in part.pending:
             block, lineno = pending.block, pending.lineno
             while len(block):
+                if run and room < nbytes // 4 and _size(block) > room:
+                    yield run
+                    run, room = [], nbytes
                 n = _cut(block, room)
                 piece = Pending(block.slice(0, n), lineno)
                 run.append(Part(part.source, part.path, part.generation, [piece]))
-                room -= int(block.nbytes.slice(0, n).to_numpy().sum())
+                room -= _size(piece.block)
                 block, lineno = block.slice(n, len(block)), lineno + n
                 if room <= 0:
                     yield run
                     run, room = [], nbytes
     if run:
         yield run
+
+
+def _size(block: LineBlock) -> int:
+    return int(block.nbytes.to_numpy().sum())
 
 
 def build_table(
