@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import io
 import json
 import threading
 from pathlib import Path
@@ -141,6 +143,43 @@ class FullAfterOne(FullDisk):
             return super().open_output_stream(path, metadata)
         self.written.append(path)
         return self.fs.open_output_stream(path)
+
+
+class _Filling(io.FileIO):
+    """A file on a disk that fills up after a few bytes."""
+
+    def __init__(self, path: str, room: int) -> None:
+        super().__init__(path, "wb")
+        self.room = room
+
+    def write(self, data: Any) -> int:
+        self.room -= len(data)
+        if self.room < 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+class FillsUp(FullDisk):
+    """Data files open, then their writing hits ENOSPC (on the writer threads)."""
+
+    def open_output_stream(self, path: str, metadata: Any) -> Any:
+        self.written.append(path)
+        return pa.PythonFile(_Filling(path, 100), mode="w")
+
+
+def test_a_write_failing_behind_the_caller_is_raised_by_the_next_step(tmp_path: Path) -> None:
+    handler = FillsUp()
+    files = DeltaSink(tmp_path / "ds", filesystem=pafs.PyFileSystem(handler)).files()
+    files.add(run(interleaved(_layout.SPLIT_ROWS)))  # returns while its files are written
+    with pytest.raises(OSError, match="No space"):
+        files.add(run(interleaved(10), 10**6))
+    files.add(run(interleaved(10), 2 * 10**6))
+    with pytest.raises(OSError, match="No space"):
+        files.close()
+    assert all(Path(p).exists() for p in handler.written)
+    files.discard()
+    assert handler.written
+    assert not list((tmp_path / "ds").rglob("*.parquet"))
 
 
 def test_a_job_that_cannot_write_takes_every_run_then_fails_leaving_nothing(

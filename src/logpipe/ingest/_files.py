@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -154,27 +154,36 @@ class FileSet:
         self._open: dict[tuple[str, bool], _File] = {}
         self._closed: list[_File] = []
         self._pool: ThreadPoolExecutor | None = None
+        self._writing: list[Future[None]] = []  # the last batch's writes, under way
 
     @property
     def num_rows(self) -> int:
         return sum(f.stats.rows for f in [*self._open.values(), *self._closed])
 
     def add(self, data: pa.Table | _layout.Plan) -> None:
-        """Append the pieces of ``data`` (planned if not yet) to their files, two at once."""
+        """Append the pieces of ``data`` (planned if not yet) to their files, two at once.
+
+        The writing goes on after this returns, so the caller can plan the next batch
+        meanwhile; it is waited for by the next ``add`` (which raises what failed) or
+        by ``close``. Encoding and compressing Parquet releases the GIL.
+        """
         plan = data if isinstance(data, _layout.Plan) else _layout.plan(data, self.partitions)
+        self._settle()
         if plan.num_rows == 0:
             return
         known = [plan.schema] if self.schema is None else [self.schema, plan.schema]
         self.schema = pa.unify_schemas(known)
         jobs = [self._target(piece, values) for piece, values in plan.files]
-        if len(jobs) == 1:
-            jobs[0][0].write(jobs[0][1])
-            return
         if self._pool is None:
-            # Encoding and compressing Parquet releases the GIL: files are written at once.
             self._pool = ThreadPoolExecutor(_layout.SLICES, thread_name_prefix="logpipe-parquet")
-        for done in [self._pool.submit(target.write, rows) for target, rows in jobs]:
-            done.result()
+        self._writing = [self._pool.submit(target.write, rows) for target, rows in jobs]
+
+    def _settle(self) -> None:
+        """Wait for the writes under way; raise the first that failed."""
+        writing, self._writing = self._writing, []
+        for done in [f.exception() for f in writing]:
+            if done is not None:
+                raise done
 
     def _target(self, piece: pa.Table, values: dict[str, str]) -> tuple[_File, pa.Table]:
         """The open file ``piece`` goes to (a new one when it does not fit), and its rows."""
@@ -196,6 +205,7 @@ class FileSet:
 
     def close(self) -> list[AddAction]:
         """Finish every file; their add actions (the files are not committed yet)."""
+        self._settle()
         for f in self._open.values():
             self._finish(f)
         self._open.clear()
@@ -210,6 +220,8 @@ class FileSet:
 
     def discard(self) -> None:
         """Delete everything written (best effort: a vacuum would too)."""
+        with contextlib.suppress(Exception):
+            self._settle()
         for f in self._open.values():
             with contextlib.suppress(OSError, pa.ArrowException):
                 f.writer.close()
