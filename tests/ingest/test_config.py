@@ -23,7 +23,7 @@ def test_documented_example_loads_with_every_key() -> None:
     assert [(s.name, str(s.root)) for s in cfg.sources] == [("gpu-node-07", "/var/log/train")]
     assert cfg.to == "/data/logs.delta"
     assert cfg.rules[:2] == (Rule("exclude", "tmp/"), Rule("include", "*.log"))
-    assert (cfg.max_line_bytes, cfg.batch_bytes) == (1 << 20, 8 << 20)
+    assert (cfg.max_line_bytes, cfg.batch_bytes) == (1 << 20, 32 << 20)
     assert (cfg.compact_interval, cfg.forget_after) == (600.0, 7 * 86400.0)
     assert cfg.state_dir == Path("~/.local/state/logpipe").expanduser()
     assert cfg.log_level == "info"

@@ -43,7 +43,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", metavar="NAME", help="source name (default: SRC's name)")
     parser.add_argument("--config", metavar="FILE", help="TOML config file")
     parser.add_argument("--max-line-bytes", metavar=_SIZE, help="truncate longer lines (1MiB)")
-    parser.add_argument("--batch-bytes", metavar=_SIZE, help="commit at this size (8MiB)")
+    parser.add_argument("--batch-bytes", metavar=_SIZE, help="commit at this size (32MiB)")
     parser.add_argument("--state-dir", metavar="DIR", help="local checkpoint cache folder")
     parser.add_argument(
         "--log-level", choices=["debug", "info", "warning", "error"], help="log verbosity"

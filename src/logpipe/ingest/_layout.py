@@ -3,11 +3,11 @@
 Writing a ``list<struct>`` column (the parser's ``nccl`` records, 78 leaves) costs a
 definition level per row and per leaf, and a row where the list is null costs more
 than one that holds records when such rows alternate (each null run is handled per
-leaf). So a large batch is written as two files: the rows that carry records, and the
-rows that carry none (that file has no such column at all). Within a file, a column
+leaf). So a large batch is written as two pieces: the rows that carry records, and the
+rows that carry none (that one has no such column at all). Within a piece, a column
 or a struct field null in every row is left out: Delta readers, DuckDB and pyarrow read
 a missing column or struct field as null, as they do for files written before a
-schema change added it. A large file is cut in two, written by two threads at once.
+schema change added it. (``_files`` appends the pieces to a commit's files.)
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "ENCODED",
     "FREE_TEXT",
     "SLICES",
-    "SLICE_BYTES",
     "SPLIT_ROWS",
     "SPLIT_RUNS",
     "STATS",
@@ -34,11 +33,10 @@ __all__ = [
     "pieces",
     "plan",
     "prune",
+    "records_type",
 ]
 
-#: A file above this size (in memory) is written as several files at once...
-SLICE_BYTES = 8 << 20
-#: ... at most this many (the machine's cores are shared with reading).
+#: Files written at once (the machine's cores are shared with parsing).
 SLICES = 2
 
 #: Below this many rows a batch stays one file (a flush of ``watch``: a second file
@@ -75,7 +73,7 @@ ENCODED = frozenset({"offset", "lineno", "nbytes", "ts"})
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A commit's rows as the files to write: (rows, partition values) each, and the
+    """A batch's rows as the pieces to write: (rows, partition values) each, and the
     schema of the whole batch (the table gets its new columns from it)."""
 
     schema: pa.Schema
@@ -87,7 +85,7 @@ class Plan:
 
 
 def plan(data: pa.Table, partitions: Sequence[str]) -> Plan:
-    """The files of ``data``: per partition (its values as text), its ``pieces``, sliced."""
+    """The pieces of ``data``: per partition (its values as text), its ``pieces``."""
     keys = data.select(partitions).group_by(partitions).aggregate([]).to_pylist()
     files: list[tuple[pa.Table, dict[str, str]]] = []
     for key in keys:
@@ -95,21 +93,18 @@ def plan(data: pa.Table, partitions: Sequence[str]) -> Plan:
         if len(keys) > 1:
             part = data.filter(pc.and_(*[pc.equal(data[k], key[k]) for k in partitions]))
         values = {k: v.isoformat() if hasattr(v, "isoformat") else str(v) for k, v in key.items()}
-        for piece in pieces(part.drop_columns(partitions)):
-            slices = min(SLICES, 1 + piece.get_total_buffer_size() // SLICE_BYTES)
-            step = -(-piece.num_rows // slices)
-            files += [(piece.slice(i, step), values) for i in range(0, piece.num_rows, step)]
+        files += [(piece, values) for piece in pieces(part.drop_columns(partitions))]
     return Plan(data.schema, tuple(files))
 
 
-def _records_type(type_: pa.DataType) -> bool:
+def records_type(type_: pa.DataType) -> bool:
     """Whether a column holds lists of structs (not maps: their entries are never null)."""
     return bool(pa.types.is_list(type_) and pa.types.is_struct(type_.value_type))
 
 
 def pieces(part: pa.Table, *, split_rows: int = SPLIT_ROWS) -> list[pa.Table]:
     """``part`` as the tables to write, each pruned: rows with records apart from the rest."""
-    nested = [f.name for f in part.schema if _records_type(f.type)]
+    nested = [f.name for f in part.schema if records_type(f.type)]
     if nested and part.num_rows >= split_rows:
         has = reduce(pc.or_, [pc.is_valid(part[name]) for name in nested]).combine_chunks()
         keep = has.to_numpy(zero_copy_only=False)
@@ -124,7 +119,7 @@ def _with_records(part: pa.Table, has: pa.BooleanArray, keep: np.ndarray) -> pa.
     """The rows of ``part`` where ``has``; lists of records kept without copying them."""
     columns = []
     for field, column in zip(part.schema, part.columns, strict=True):
-        kept = _kept_lists(column.combine_chunks(), keep) if _records_type(field.type) else None
+        kept = _kept_lists(column.combine_chunks(), keep) if records_type(field.type) else None
         columns.append(column.filter(has) if kept is None else kept)
     return pa.Table.from_arrays(columns, schema=part.schema)
 
@@ -154,7 +149,7 @@ def prune(table: pa.Table) -> pa.Table:
 
 
 def _nested(type_: pa.DataType) -> bool:
-    return pa.types.is_struct(type_) or _records_type(type_)
+    return pa.types.is_struct(type_) or records_type(type_)
 
 
 def _pruned(array: pa.Array) -> pa.Array:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
 from logpipe import parsers
+from logpipe.ingest.lines import LineBlock
 from logpipe.ingest.tail import Pending
 
-__all__ = ["PROVENANCE", "Part", "build_table"]
+__all__ = ["PROVENANCE", "Part", "build_table", "chunks"]
 
 #: The columns logpipe adds to what the parser returns (names are a public contract).
 PROVENANCE = pa.schema(
@@ -41,7 +42,7 @@ class Part:
     source: str
     path: str
     generation: int
-    pending: Sequence[Pending]
+    pending: list[Pending]  # (cleared once parsed)
 
 
 def _text(name: str) -> str:
@@ -50,7 +51,46 @@ def _text(name: str) -> str:
 
 
 def _concat(arrays: list[pa.Array], type_: pa.DataType) -> pa.Array:
+    if len(arrays) == 1:
+        return arrays[0]  # (a slice of a block: no copy needed)
     return pa.concat_arrays(arrays) if arrays else pa.array([], type_)
+
+
+def _cut(block: LineBlock, nbytes: int) -> int:
+    """How many of ``block``'s first lines hold ``nbytes`` bytes (all if fewer do)."""
+    sizes = np.cumsum(block.nbytes.to_numpy())
+    return min(len(block), int(np.searchsorted(sizes, nbytes, side="left")) + 1)
+
+
+def chunks(parts: Sequence[Part], nbytes: int) -> Iterator[list[Part]]:
+    """``parts`` in runs of about ``nbytes`` bytes of lines (blocks sliced, not copied),
+    in order: parsed one run at a time, a commit needs memory for a few runs only.
+
+    A run nearly full ends before a block that does not fit: a block read whole is then
+    a run of its own, whose lines need no copying into one array."""
+    run: list[Part] = []
+    room = nbytes
+    for part in parts:
+        for pending in part.pending:
+            block, lineno = pending.block, pending.lineno
+            while len(block):
+                if run and room < nbytes // 4 and _size(block) > room:
+                    yield run
+                    run, room = [], nbytes
+                n = _cut(block, room)
+                piece = Pending(block.slice(0, n), lineno)
+                run.append(Part(part.source, part.path, part.generation, [piece]))
+                room -= _size(piece.block)
+                block, lineno = block.slice(n, len(block)), lineno + n
+                if room <= 0:
+                    yield run
+                    run, room = [], nbytes
+    if run:
+        yield run
+
+
+def _size(block: LineBlock) -> int:
+    return int(block.nbytes.to_numpy().sum())
 
 
 def build_table(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from logpipe import errors as _errors
+from logpipe.ingest import _job
 from logpipe.ingest import pipeline as _pipeline
 from logpipe.ingest import watch as _watch
 from logpipe.ingest import world as _world
@@ -153,16 +154,22 @@ class Daemon:
 
     def _read_and_commit(self, now: float) -> None:
         batch = self.config.batch_bytes
-        self.pipe.read(max(0, batch - self.pipe.pending_bytes))
+        run = min(batch, _job.PARSE_BYTES)
+        while True:  # a backlog: read and parsed a run at a time, a few runs in memory
+            self.pipe.read(max(0, run - self.pipe.pending_bytes))
+            pending, fed = self.pipe.pending_bytes, self.pipe.fed_bytes
+            if pending < run or pending + fed >= batch or not self.pipe.feed():
+                break
         if self.pipe.needs_rescan:
             self._next_scan = now
-        if self.pipe.pending_bytes == 0:
+        held = self.pipe.pending_bytes + self.pipe.fed_bytes
+        if held == 0:
             self._first_pending = None
             return
         if self._first_pending is None:
             self._first_pending = now
         due = now - self._first_pending >= self.config.flush_interval
-        if (due or self.pipe.pending_bytes >= batch) and now >= self._retry_at:
+        if (due or held >= batch) and now >= self._retry_at:
             self._commit(now)
 
     def _commit(self, now: float) -> bool:
@@ -203,7 +210,8 @@ class Daemon:
         try:
             if not self.pipe.needs_resync:
                 self.pipe.read(max(0, self.config.batch_bytes - self.pipe.pending_bytes))
-                if self.pipe.pending_bytes and not self._commit(self.world.clock()):
+                held = self.pipe.pending_bytes + self.pipe.fed_bytes
+                if held and not self._commit(self.world.clock()):
                     status = 1
         finally:
             self.pipe.close()

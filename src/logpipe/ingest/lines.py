@@ -46,6 +46,20 @@ class LineBlock:
     def __len__(self) -> int:
         return len(self.offset)
 
+    def slice(self, start: int, stop: int) -> LineBlock:
+        """Lines ``start`` to ``stop`` (no copy); ``end`` past the last of them."""
+        n = stop - start
+        last = stop - 1
+        end = self.offset[last].as_py() + self.nbytes[last].as_py() if n > 0 else -1
+        return LineBlock(
+            self.offset.slice(start, n),
+            self.nbytes.slice(start, n),
+            self.line.slice(start, n),
+            self.line_raw.slice(start, n),
+            self.truncated.slice(start, n),
+            end,
+        )
+
 
 def _cut(data: bytes | memoryview, newlines: np.ndarray, *, strip_cr: bool) -> pa.BinaryArray:
     """The values of ``data`` ending at ``newlines`` (positions of ``\\n``), without it."""

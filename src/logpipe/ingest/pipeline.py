@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from logpipe.errors import DatasetError
-from logpipe.ingest.batch import Part, build_table
+from logpipe.ingest._job import Item, Job
 from logpipe.ingest.checkpoint import Checkpoint
 from logpipe.ingest.config import IngestConfig
 from logpipe.ingest.follow import Follower, ScanStats
@@ -43,8 +43,9 @@ class Pipeline:
     """All sources of one ``sync`` or ``watch`` process, and their commits.
 
     ``open()`` takes each source's lock and recovers its committed offsets from the
-    table; ``scan()``/``read()`` gather pending lines; ``commit()`` writes them and
-    the offsets they reach in one Delta transaction. After a failed commit every
+    table; ``scan()``/``read()`` gather pending lines; ``feed()`` parses them into the
+    open commit; ``submit()``/``commit()`` land it with the offsets its lines reach, in
+    one Delta transaction. After a failed commit every
     source is recovered again from the table before going on, so an unknown outcome
     can never lead to a line committed twice.
     """
@@ -73,6 +74,7 @@ class Pipeline:
         self._dirty = False
         self._pool: ThreadPoolExecutor | None = None
         self._flight: tuple[Future[None], dict[str, Any], CommitInfo] | None = None
+        self._open: Job | None = None  # the commit being fed
         self.completed: list[CommitInfo] = []  # every commit that landed, for the caller
 
     def open(self) -> None:
@@ -157,35 +159,68 @@ class Pipeline:
         self.submit()
         return self.wait()
 
-    def submit(self) -> bool:
-        """Parse the pending lines and hand them to the writer thread.
+    @property
+    def fed_bytes(self) -> int:
+        """Bytes of lines fed to the open commit (parsed, not yet committed)."""
+        return self._open.nbytes if self._open else 0
 
-        The batch is taken and parsed while the previous commit is still being written
-        (both cores busy); it is submitted once that one landed, so commits stay in
-        order. If it failed, the offsets are read back from the table first.
+    def feed(self) -> int:
+        """Parse the pending lines into the open commit; the bytes fed. Each run of them
+        is written by the writer thread while the next is parsed (both cores busy, two
+        runs in memory), also while the previous commit lands."""
+        if self._resync:
+            return 0
+        taken = {n: items for n, f in self.followers.items() if (items := f.take())}
+        if not taken:
+            return 0
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
+        job = self._open = self._open or Job(self.sink, self.world.wall()).start(self._pool)
+        before = job.nbytes
+        try:
+            job.feed(taken)
+        except BaseException:
+            self._abandon()
+            self._resync = True  # lines taken and lost: read again from the table's offsets
+            raise
+        return job.nbytes - before
+
+    def _abandon(self) -> None:
+        """Drop the open commit, if any (its files are deleted)."""
+        job, self._open = self._open, None
+        if job is not None:
+            job.drop()
+
+    def submit(self) -> bool:
+        """Feed the pending lines and hand the open commit its offsets, to land.
+
+        The commit waits for the previous one to land, so commits stay in order; if
+        that one failed, this one is dropped and the offsets are read back from the
+        table first.
         """
         if self._resync:
+            self._abandon()
             self.wait()
             self._recover()
             return False
-        now = self.world.wall()
-        plan = {n: items for n, f in self.followers.items() if (items := f.take())}
-        if not plan:
+        self.feed()
+        if self._open is None:
             return False
-        # Shaped here, so only the planned files wait for the writer, not the batch too.
-        files = self.sink.plan(
-            build_table([p for items in plan.values() for *_, p in items], now=now)
-        )
-        self.wait()  # raises if the previous commit failed: this batch is read again
+        job = self._open
+        try:
+            self.wait()  # raises if the previous commit failed: this batch is read again
+        except BaseException:
+            self._abandon()
+            raise
+        self._open = None
+        now = job.now.timestamp()
         meta: dict[str, Any] = {"format": FORMAT, "host": socket.gethostname(), "sources": {}}
-        nexts = {n: self._next_state(n, items, now.timestamp(), meta) for n, items in plan.items()}
+        nexts = {n: self._next_state(n, items, now, meta) for n, items in job.items.items()}
         txns = {app_id(n): state.version for n, (state, _) in nexts.items()}
-        cuts = [pair for _, pairs in nexts.values() for pair in pairs]
-        nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in cuts)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="logpipe-commit")
-        future = self._pool.submit(self.sink.commit, files, txns, meta)
-        self._flight = (future, nexts, CommitInfo(files.num_rows, nbytes, txns))
+        last = {id(s): (s, cut) for _, pairs in nexts.values() for s, cut in pairs}
+        nbytes = sum(cut.record.offset - stream.record.offset for stream, cut in last.values())
+        job.finish(txns, meta)
+        self._flight = (job.future, nexts, CommitInfo(job.rows, nbytes, txns))
         return True
 
     def wait(self) -> CommitInfo | None:
@@ -215,7 +250,7 @@ class Pipeline:
     def _next_state(
         self,
         name: str,
-        items: list[tuple[Stream, Cut, Part]],
+        items: list[Item],
         now: float,
         meta: dict[str, Any],
     ) -> tuple[SourceState, list[tuple[Stream, Cut]]]:
@@ -229,7 +264,7 @@ class Pipeline:
             state.put(cut.record)
             cuts.append((stream, cut))
         full = self._full[name] or state.version % self.config.snapshot_every == 0
-        changed = [c.record.key for _, c in cuts]
+        changed = list(dict.fromkeys(c.record.key for _, c in cuts))
         payload = state.payload(full=full, changed=changed, forget=self._forget.get(name, []))
         meta["sources"][name] = {"app": app_id(name), "root": str(f.spec.root), **payload}
         return state, cuts
@@ -250,8 +285,10 @@ class Pipeline:
         self._dirty = False
 
     def close(self) -> None:
-        """Save the caches, close every file, release the locks."""
+        """Save the caches, close every file, release the locks (a commit still being
+        fed is dropped: its lines are read again next time)."""
         try:
+            self._abandon()
             self.wait()
             if not self._resync:
                 self.save_cache(force=True)

@@ -7,8 +7,6 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import duckdb
-
 from logpipe.errors import CheckpointError
 from logpipe.ingest.checkpoint import Checkpoint
 from logpipe.ingest.fingerprint import FP_BYTES, head_mark, window_mark
@@ -151,6 +149,8 @@ def _raw(row: dict[str, Any]) -> bytes:
 
 def state_from_rows(sink: DeltaSink, source: str, version: int, *, now: float = 0.0) -> SourceState:
     """The committed offsets as the rows of the source prove them (the last resort)."""
+    import duckdb  # noqa: PLC0415 (tens of MB: loaded only on this last resort)
+
     con = duckdb.connect()
     con.register("rows", dataset(sink.uri, source=source))
     heads: dict[tuple[str, int], bytes] = {}

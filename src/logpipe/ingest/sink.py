@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import logging
-import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.fs as pafs
-import pyarrow.parquet as pq
 from deltalake import (
     ColumnProperties,
     CommitProperties,
@@ -29,7 +23,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundErr
 from deltalake.transaction import AddAction, RemoveAction
 
 from logpipe.errors import DatasetError
-from logpipe.ingest import _layout, _teardown
+from logpipe.ingest import _files, _layout, _teardown
 
 __all__ = [
     "CHECKPOINT_INTERVAL",
@@ -50,8 +44,6 @@ PARTITIONS = ["source", "date"]
 #: The commit-info key holding logpipe's offsets payload.
 META_KEY = "logpipe"
 
-# Columns whose min/max go into the Delta stats (file skipping by offset or time).
-_STATS = ("generation", "offset", "lineno", "ingested_at", "ts")
 #: Delta writes a checkpoint every this many commits (the table property below, which
 #: delta-rs and Spark honour after each commit): opening the table then replays at most
 #: this many JSON commits, not the whole log (at 80 commits an open took 27 ms, a commit
@@ -96,28 +88,6 @@ def _describe(uri: str, exc: BaseException) -> str:
     return f"cannot commit to {uri}: {text}"
 
 
-def _stat_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return value
-
-
-def _stats(part: pa.Table) -> str:
-    """Delta file statistics: row count, and min/max/nulls of the columns worth skipping on."""
-    mins: dict[str, Any] = {}
-    maxs: dict[str, Any] = {}
-    nulls: dict[str, int] = {}
-    for name in _STATS:
-        if name in part.column_names:
-            column = part[name]
-            nulls[name] = column.null_count
-            bounds = pc.min_max(column).as_py()
-            if bounds["min"] is not None:
-                mins[name], maxs[name] = _stat_value(bounds["min"]), _stat_value(bounds["max"])
-    doc = {"numRecords": part.num_rows, "minValues": mins, "maxValues": maxs, "nullCount": nulls}
-    return json.dumps(doc)
-
-
 class DeltaSink:
     """One Delta table at ``uri``: exactly-once appends and the log's payloads.
 
@@ -140,6 +110,7 @@ class DeltaSink:
         self.fs = filesystem or fs
         self.base = base.rstrip("/")
         self._commit = commit
+        self._exists = False  # the table was seen to exist
 
     def table(self) -> DeltaTable | None:
         """The latest snapshot, or None when no table exists yet."""
@@ -155,13 +126,30 @@ class DeltaSink:
         table = table or self.table()
         return {a: (table.transaction_version(a) or 0) if table else 0 for a in apps}
 
+    def files(self) -> _files.FileSet:
+        """An empty set of files for one commit, to append its batches to."""
+        return _files.FileSet(self.fs, self.base, PARTITIONS)
+
     def plan(self, data: pa.Table) -> _layout.Plan:
-        """The files ``data`` is to be written as (to shape it on the caller's thread, and
-        let the batch go before the files are written)."""
+        """The pieces ``data`` is written as (so the batch itself can go first)."""
         return _layout.plan(data, PARTITIONS)
 
+    def append(self, files: _files.FileSet, data: pa.Table | _layout.Plan) -> None:
+        """Write ``data`` into ``files``; if it cannot be, all of them are discarded and
+        it is a ``DatasetError``, as a failed commit."""
+        try:
+            if not self._exists:
+                # The table first, while there is room: a full disk then fails a commit's
+                # data, never the table's creation.
+                self._prepare(data.schema)
+                self._exists = True
+            files.add(data)
+        except (DeltaError, OSError, pa.ArrowException) as exc:
+            files.discard()
+            raise DatasetError(_describe(self.uri, exc)) from exc
+
     def commit(
-        self, data: pa.Table | _layout.Plan, txns: Mapping[str, int], meta: Mapping[str, Any]
+        self, data: pa.Table | _files.FileSet, txns: Mapping[str, int], meta: Mapping[str, Any]
     ) -> None:
         """Append ``data`` with writer versions ``txns`` and payload ``meta``, exactly once.
 
@@ -170,15 +158,21 @@ class DeltaSink:
         any other failure is a ``DatasetError`` and nothing of this commit is in the
         table. The caller then re-reads its offsets from the table before going on.
         """
-        written: list[str] = []
+        files = data if isinstance(data, _files.FileSet) else self.files()
         try:
-            plan = data if isinstance(data, _layout.Plan) else self.plan(data)
-            table = self._prepare(plan.schema)
+            if not isinstance(data, _files.FileSet):
+                files.add(data)
+            if files.schema is None:
+                raise DatasetError(f"{self.uri}: a commit without rows")
+            table = self._prepare(files.schema)
             self._check(txns, table)
-            actions = self._write_files(plan, written)
+            actions = files.close()
         except (DeltaError, OSError, pa.ArrowException) as exc:
-            self._discard(written)
+            files.discard()
             raise DatasetError(_describe(self.uri, exc)) from exc
+        except DatasetError:
+            files.discard()
+            raise
         props = CommitProperties(
             custom_metadata={META_KEY: json.dumps(meta, separators=(",", ":"))},
             app_transactions=[Transaction(a, v) for a, v in txns.items()],
@@ -193,14 +187,8 @@ class DeltaSink:
                 fields = {"dataset": self.uri, "error": str(exc)}
                 log.warning("commit reported an error but landed; not repeated", extra=fields)
                 return
-            self._discard(written)
+            files.discard()
             raise DatasetError(_describe(self.uri, exc)) from exc
-
-    def _discard(self, paths: list[str]) -> None:
-        """Delete files of a commit that did not land (best effort: a vacuum would too)."""
-        for path in paths:
-            with contextlib.suppress(OSError):
-                self.fs.delete_file(path)
 
     def _check(self, txns: Mapping[str, int], table: DeltaTable) -> None:
         current = self.versions(list(txns), table)
@@ -243,34 +231,6 @@ class DeltaSink:
                 table.alter.set_table_properties({CHECKPOINT_KEY: str(CHECKPOINT_INTERVAL)})
             table = DeltaTable(self.uri)
         return table
-
-    def _write_files(self, plan: _layout.Plan, written: list[str]) -> list[AddAction]:
-        """The planned Parquet files, not yet committed, written at once: encoding and
-        compressing Parquet is the slowest step of ingest, and pyarrow releases the GIL."""
-        jobs = plan.files
-        if len(jobs) == 1:
-            return [self._write_part(jobs[0][0], jobs[0][1], written)]
-        with ThreadPoolExecutor(_layout.SLICES, thread_name_prefix="logpipe-parquet") as pool:
-            return list(pool.map(lambda job: self._write_part(job[0], job[1], written), jobs))
-
-    def _write_part(self, part: pa.Table, values: dict[str, str], written: list[str]) -> AddAction:
-        folder = "/".join(f"{k}={quote(v, safe='')}" for k, v in values.items())
-        name = f"{folder}/part-00000-{uuid.uuid4()}-c000.zstd.parquet"
-        path = f"{self.base}/{name}"
-        self.fs.create_dir(f"{self.base}/{folder}", recursive=True)
-        written.append(path)  # before writing: a half-written file is discarded too
-        pq.write_table(
-            part,
-            path,
-            filesystem=self.fs,
-            compression="zstd",
-            compression_level=1,
-            **_layout.encodings(part.schema),
-        )
-        info = self.fs.get_file_info(path)
-        mtime = int(info.mtime.timestamp() * 1000) if info.mtime else 0
-        # The path as on disk: delta-rs URL-encodes it once more for the log.
-        return AddAction(name, info.size, values, mtime, True, _stats(part))
 
     def _landed(self, txns: Mapping[str, int]) -> bool:
         try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
@@ -14,6 +14,9 @@ from deltalake import DeltaTable
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from logpipe import errors as _errors
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["dataset", "duckdb_connect", "open_table", "read_table"]
 
@@ -63,6 +66,8 @@ def read_table(
 
 def duckdb_connect(uri: str | Path, *, view: str = "logs") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the snapshot registered as ``view``."""
+    import duckdb  # noqa: PLC0415 (tens of MB: sync and watch never load it)
+
     con = duckdb.connect()
     con.register(view, dataset(uri))
     return con

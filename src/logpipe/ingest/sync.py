@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from logpipe.ingest import _job
 from logpipe.ingest import pipeline as _pipeline
 
 if TYPE_CHECKING:
@@ -86,13 +87,19 @@ def _drain(
             state.rows += info.rows
         pipe.completed.clear()
 
+    run = min(batch, _job.PARSE_BYTES)
     while True:
-        n = pipe.read(max(0, batch - pipe.pending_bytes))
+        # Read a run, parse it into the open commit (written meanwhile), and hand the
+        # commit its offsets once it holds a batch: memory is a few runs, not a batch.
+        n = pipe.read(max(0, run - pipe.pending_bytes))
         state.read_bytes += n
         if n == 0:
             pipe.commit()
-        elif pipe.pending_bytes >= batch:
-            pipe.submit()  # parsed now, written while the next batch is read
+        else:
+            if pipe.pending_bytes >= run:
+                pipe.feed()
+            if pipe.fed_bytes >= batch:
+                pipe.submit()  # lands while the next batch is read
         count()
         if progress:
             progress(state)

@@ -20,8 +20,10 @@ from logpipe.ingest.state import Key, Record
 
 __all__ = ["Cut", "Opener", "Pending", "Probe", "READ_CHUNK", "Stream"]
 
-#: Bytes per read call: large enough to amortise per-call costs, small enough for memory.
-READ_CHUNK = 8 << 20
+#: Bytes per read call: large enough to amortise per-call costs, small enough for memory
+#: (a chunk is held twice while it is split, and once more as its lines). As large as
+#: a run of lines parsed at once (``_job.PARSE_BYTES``): a block read is a run as is.
+READ_CHUNK = 4 << 20
 
 #: ``open(path) -> fd`` for reading (injected in tests: e.g. one that raises PermissionError).
 Opener = Callable[[str], int]
