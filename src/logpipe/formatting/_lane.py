@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from logpipe.formatting._entry import Caller
-from logpipe.formatting._logfmt import Pairs, pair_heads, pairs_text, remember
-from logpipe.formatting._logrus import colored_caller
+from logpipe.formatting._logfmt import Pairs, pair_heads, pairs_text
 from logpipe.formatting._stamp import SpanText, elapsed_bounds, elapsed_seconds
 from logpipe.levels import Level
 
@@ -64,11 +63,8 @@ class Lane:
         if not lo <= created < hi:
             stamp = self._stamp(created)
         where = ""
-        if caller is not None:
-            where = self._callers.get(caller, "")
-            if not where:
-                where = colored_caller(Caller(*caller), None)
-                remember(self._callers, Caller(*caller), where)
+        if caller is not None:  # the cache inline; the core fills it
+            where = self._callers.get(caller) or self._core._colored_where(Caller(*caller))
         if message[-1:] == "\n":
             message = message[:-1]
         head, pairs = planned

@@ -222,19 +222,22 @@ class TextFormatter:
             if seconds != last:
                 stamp = f"[{seconds:04d}]"
                 self._last_stamp = (seconds, stamp)
-        where = ""
-        if caller is not None:
-            where = self._colored_callers.get(caller, "")
-            if not where:
-                where = colored_caller(caller, self.caller_prettyfier)
-                if self.caller_prettyfier is None:  # a user hook may not be pure
-                    remember(self._colored_callers, caller, where)
+        where = "" if caller is None else self._colored_where(caller)
         if message[-1:] == "\n":
             message = message[:-1]
         line = f"{self._heads[level]}{stamp}{where} {message.ljust(44)} "
         if not data:
             return line
         return pairs_text(line, data, self._plan(tuple(data), True)[level][1], self._value)
+
+    def _colored_where(self, caller: Caller) -> str:
+        """The colored form's caller text for a call site."""
+        where = self._colored_callers.get(caller, "")
+        if not where:
+            where = colored_caller(caller, self.caller_prettyfier)
+            if self.caller_prettyfier is None:  # a user hook may not be pure
+                remember(self._colored_callers, caller, where)
+        return where
 
     def _caller_parts(self, caller: Caller) -> tuple[str, str, str]:
         """(`` func=… file=…`` text, func value, file value) for a call site."""
