@@ -2,8 +2,8 @@
 
 The pipeline feeds a commit the lines it reads, a few megabytes at a time; they are
 parsed in runs of ``PARSE_BYTES`` and each run is handed over as soon as it is parsed,
-while the writer thread appends the previous one to the commit's files (both cores
-busy, two runs in memory, however large the commit). The offsets payload comes last,
+while the writer thread appends the previous ones to the commit's files (both cores
+busy, three runs in memory, however large the commit). The offsets payload comes last,
 once the previous commit has landed: then the files are committed in one transaction,
 or discarded when the pipeline gives the commit up.
 """
@@ -28,7 +28,7 @@ from logpipe.ingest.tail import Cut, Stream
 __all__ = ["PARSE_BYTES", "Item", "Job"]
 
 #: Lines are parsed and written in runs of this many bytes: parsed and planned, a run
-#: takes ~8x its size in memory, and two are (one parsed, one written). Smaller runs
+#: takes ~8x its size in memory, and three are (parsed, queued, written). Smaller runs
 #: cost more CPU (each parse and row group has a fixed cost of ~9 ms).
 PARSE_BYTES = 4 << 20
 
@@ -65,11 +65,14 @@ class Job:
             part.pending.clear()  # parsed and handed over: the lines can go
 
     def put(self, data: pa.Table) -> None:
-        """Hand over one parsed batch, once the writer takes it: while the next batch is
-        parsed, only the one being written is in memory besides (no queue of them)."""
+        """Hand over one parsed batch; waits only while the previous one is still queued.
+
+        One batch may wait for the writer while the next is parsed: the parser never
+        waits for the writer to finish planning a batch (measured: an 8 ms wait every
+        other batch, 10% of the parser's time), and memory holds one batch more.
+        """
         self.rows += data.num_rows
         self._queue.put(data)
-        self._queue.join()
 
     def finish(self, txns: Mapping[str, int], meta: Mapping[str, Any]) -> None:
         """Commit what was handed over, with these writer versions and payload."""
@@ -99,7 +102,6 @@ class Job:
         files = self.sink.files()
         failure: BaseException | None = None
         while isinstance(item := self._queue.get(), pa.Table):
-            self._queue.task_done()
             if failure is None:
                 try:
                     plan = self.sink.plan(item)
