@@ -39,11 +39,11 @@ def test_empty_and_strange_names() -> None:
 def test_a_parser_breaking_the_contract_is_caught() -> None:
     part = Part("s", "a.log", 0, [Pending(lines_of(b"x\ny\n", 0, 8), 1)])
 
-    def short(lines: pa.StringArray) -> pa.RecordBatch:
-        return pa.RecordBatch.from_pydict({"msg": lines[:1]})
+    def short(lines: pa.StringArray) -> tuple[pa.RecordBatch, None]:
+        return pa.RecordBatch.from_pydict({"msg": lines[:1]}), None
 
-    def clash(lines: pa.StringArray) -> pa.RecordBatch:
-        return pa.RecordBatch.from_pydict({"offset": pa.array([0] * len(lines))})
+    def clash(lines: pa.StringArray) -> tuple[pa.RecordBatch, None]:
+        return pa.RecordBatch.from_pydict({"offset": pa.array([0] * len(lines))}), None
 
     with pytest.raises(ValueError, match="returned 1 rows for 2 lines"):
         build_table([part], now=NOW, parse=short)

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, QueryBuilder
 from hypothesis import given, settings
 
-from logpipe import query
+from logpipe import parsers, query
 from logpipe.ingest import _layout
 from logpipe.ingest.batch import Part, build_table
 from logpipe.ingest.compact import compact
@@ -28,8 +28,12 @@ RING = b"gpu-node-00:4049:4149 [1] NCCL INFO Ring %02d : %d -> 53 [send] via NET
 INIT = b"gpu-node-00:4049:4149 [1] NCCL INFO comm 0x7f02 rank %d nranks 64 cudaDev 2 busId 2a000 - Init COMPLETE\n"  # noqa: E501
 
 
-def batch(text: bytes, path: str = "a.log") -> pa.Table:
-    return build_table([Part("s", path, 0, [Pending(lines_of(text, 0, 1 << 20), 1)])], now=NOW)
+def batch(text: bytes, path: str = "a.log", *, in_order: bool = False) -> pa.Table:
+    """The table ingest builds of ``text`` (``in_order``: rows in line order, as parsed by
+    ``parse_batch``, not grouped by ``parse_nccl_first``)."""
+    parse = (lambda lines: (parsers.parse_batch(lines), None)) if in_order else None
+    part = Part("s", path, 0, [Pending(lines_of(text, 0, 1 << 20), 1)])
+    return build_table([part], now=NOW, **({"parse": parse} if parse else {}))
 
 
 def interleaved(n: int) -> bytes:
@@ -91,8 +95,21 @@ def test_compaction_merges_files_of_different_shapes(tmp_path: Path) -> None:
     assert by_offset(read_table(tmp_path / "ds")) == before
 
 
+def test_grouped_rows_without_records_are_written_as_they_lie() -> None:
+    data = batch(interleaved(_layout.SPLIT_ROWS)).drop_columns(["source", "date"])
+    # parse_nccl_first put the NCCL lines first: the rest is one slice, not a copy.
+    assert data["format"].to_pylist() == ["nccl"] * 4096 + ["logrus_text"] * 4096
+    with_records, rest = _layout.pieces(data)
+    assert with_records.num_rows == rest.num_rows == _layout.SPLIT_ROWS
+    assert "nccl" not in rest.column_names
+    line = data["line"].chunk(0)
+    assert rest["line"].chunk(0).buffers()[2].address == line.buffers()[2].address
+    assert rest.equals(_layout.prune(data.slice(4096).drop_columns(["nccl"])))
+
+
 def test_records_in_blocks_and_small_batches_stay_one_file() -> None:
-    blocks = batch(b"".join(RING % (i % 16, i) for i in range(5000)) + interleaved(10))
+    text = b"".join(RING % (i % 16, i) for i in range(5000)) + interleaved(10)
+    blocks = batch(text, in_order=True)
     assert len(_layout.pieces(blocks.drop_columns(["source", "date"]))) == 1
     small = batch(interleaved(10)).drop_columns(["source", "date"])
     assert len(_layout.pieces(small)) == 1

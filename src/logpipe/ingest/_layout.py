@@ -103,16 +103,25 @@ def records_type(type_: pa.DataType) -> bool:
 
 
 def pieces(part: pa.Table, *, split_rows: int = SPLIT_ROWS) -> list[pa.Table]:
-    """``part`` as the tables to write, each pruned: rows with records apart from the rest."""
+    """``part`` as the tables to write, each pruned: rows with records apart from the rest.
+
+    The rows after the last one with records are one slice, not copied: ingest parses
+    lines that may hold records first (``parsers.parse_nccl_first``), so that slice
+    holds nearly all the rest.
+    """
     nested = [f.name for f in part.schema if records_type(f.type)]
-    if nested and part.num_rows >= split_rows:
-        has = reduce(pc.or_, [pc.is_valid(part[name]) for name in nested]).combine_chunks()
-        keep = has.to_numpy(zero_copy_only=False)
-        runs = int(np.count_nonzero(keep[1:] != keep[:-1]))
-        if runs >= SPLIT_RUNS * part.num_rows:
-            rest = part.drop_columns(nested)
-            return [prune(_with_records(part, has, keep)), prune(rest.filter(pc.invert(has)))]
-    return [prune(part)]
+    if not nested or part.num_rows < split_rows:
+        return [prune(part)]
+    has = reduce(pc.or_, [pc.is_valid(part[name]) for name in nested]).combine_chunks()
+    keep = has.to_numpy(zero_copy_only=False)
+    block = int(np.flatnonzero(keep)[-1]) + 1 if keep.any() else 0
+    rest = [prune(part.slice(block).drop_columns(nested))] if block < part.num_rows else []
+    head, keep, has = part.slice(0, block), keep[:block], has.slice(0, block)
+    runs = int(np.count_nonzero(keep[1:] != keep[:-1]))
+    if block == 0 or runs < SPLIT_RUNS * block:
+        return [prune(head), *rest] if block else rest
+    other = head.drop_columns(nested).filter(pc.invert(has))
+    return [prune(_with_records(head, has, keep)), prune(other), *rest]
 
 
 def _with_records(part: pa.Table, has: pa.BooleanArray, keep: np.ndarray) -> pa.Table:

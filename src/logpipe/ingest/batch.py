@@ -32,7 +32,8 @@ PROVENANCE = pa.schema(
     ]
 )
 
-ParseFn = Callable[[pa.StringArray], pa.RecordBatch]
+#: Lines -> (their parsed rows, the order of those rows; None: the lines' own order).
+ParseFn = Callable[[pa.StringArray], tuple[pa.RecordBatch, np.ndarray | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,37 +95,50 @@ def _size(block: LineBlock) -> int:
 
 
 def build_table(
-    parts: Sequence[Part], *, now: dt.datetime, parse: ParseFn = parsers.parse_batch
+    parts: Sequence[Part], *, now: dt.datetime, parse: ParseFn = parsers.parse_nccl_first
 ) -> pa.Table:
-    """One table for one commit; every column built with whole-array operations."""
+    """One table for one commit; every column built with whole-array operations.
+
+    Rows come in the order ``parse`` gives (lines that may hold NCCL records first, so
+    the writer stores them apart without copying); ``offset`` and ``lineno`` say where
+    each line was.
+    """
     pending = [(part, p) for part in parts for p in part.pending if len(p.block)]
     counts = np.array([len(p.block) for _, p in pending], np.int64)
     total = int(counts.sum())
+    line = _concat([p.block.line for _, p in pending], pa.string())
+    parsed, order = parse(line)
+    if parsed.num_rows != total:
+        raise ValueError(f"parse_batch returned {parsed.num_rows} rows for {total} lines")
+    clash = set(parsed.schema.names) & set(PROVENANCE.names)
+    if clash:
+        raise ValueError(f"parser columns {sorted(clash)} collide with provenance columns")
     which = np.repeat(np.arange(len(pending)), counts)
     first = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(counts) else counts
     lineno = np.arange(total, dtype=np.int64) - np.repeat(first, counts)
     lineno += np.repeat(np.array([p.lineno for _, p in pending], np.int64), counts)
-    line = _concat([p.block.line for _, p in pending], pa.string())
+    index = None if order is None else pa.array(order)
+    if order is not None:
+        which, lineno = which[order], lineno[order]
+
+    def ordered(arrays: list[pa.Array], type_: pa.DataType) -> pa.Array:
+        array = _concat(arrays, type_)
+        return array if index is None else array.take(index)
+
     stamp = np.datetime64(now.astimezone(dt.UTC).replace(tzinfo=None), "us")
     columns = {
         "source": pa.array([part.source for part, _ in pending], pa.string()).take(which),
         "date": pa.array(np.full(total, stamp.astype("datetime64[D]"))).cast(pa.date32()),
         "path": pa.array([_text(part.path) for part, _ in pending], pa.string()).take(which),
-        "generation": pa.array(np.repeat([part.generation for part, _ in pending], counts)),
-        "offset": _concat([p.block.offset for _, p in pending], pa.int64()),
+        "generation": pa.array(np.array([part.generation for part, _ in pending])[which]),
+        "offset": ordered([p.block.offset for _, p in pending], pa.int64()),
         "lineno": pa.array(lineno),
-        "nbytes": _concat([p.block.nbytes for _, p in pending], pa.int64()),
-        "truncated": _concat([p.block.truncated for _, p in pending], pa.bool_()),
-        "line": line,
-        "line_raw": _concat([p.block.line_raw for _, p in pending], pa.binary()),
+        "nbytes": ordered([p.block.nbytes for _, p in pending], pa.int64()),
+        "truncated": ordered([p.block.truncated for _, p in pending], pa.bool_()),
+        "line": line if index is None else line.take(index),
+        "line_raw": ordered([p.block.line_raw for _, p in pending], pa.binary()),
         "ingested_at": pa.array(np.full(total, stamp)).cast(PROVENANCE.field("ingested_at").type),
     }
-    parsed = parse(line)
-    if parsed.num_rows != total:
-        raise ValueError(f"parse_batch returned {parsed.num_rows} rows for {total} lines")
-    clash = set(parsed.schema.names) & set(columns)
-    if clash:
-        raise ValueError(f"parser columns {sorted(clash)} collide with provenance columns")
     arrays = [columns[f.name].cast(f.type) for f in PROVENANCE] + list(parsed.columns)
     fields = list(PROVENANCE) + list(parsed.schema)
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))

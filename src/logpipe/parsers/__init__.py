@@ -4,9 +4,11 @@
 numba (each line read about once, spans gathered into new Arrow buffers; see ``_text``),
 NCCL records by pyarrow compute over each distinct message once; a line goes through
 per-line Python only when it needs it (x-cray layouts, escapes the kernels leave alone,
-damaged structure). ``parse_line`` is the straightforward reference; the two agree row
-for row (property tests). One row per line, always; a line never raises. The kernels
-compile on first use (some seconds, once: the code is cached on disk).
+damaged structure). ``parse_nccl_first`` gives the same rows with the lines that may
+hold NCCL records first (a writer stores those apart). ``parse_line`` is the
+straightforward reference; the two agree row for row (property tests). One row per
+line, always; a line never raises. The kernels compile on first use (some seconds,
+once: the code is cached on disk).
 
 Columns (``SCHEMA``; names and types are the contract):
 
@@ -32,8 +34,8 @@ the input array give a ``plain`` row with ``parse_error`` "null line".
 
 from __future__ import annotations
 
-from logpipe.parsers._batch import parse_batch
+from logpipe.parsers._batch import parse_batch, parse_nccl_first
 from logpipe.parsers._reference import parse_line
 from logpipe.parsers._schema import FORMATS, SCHEMA
 
-__all__ = ["FORMATS", "SCHEMA", "parse_batch", "parse_line"]
+__all__ = ["FORMATS", "SCHEMA", "parse_batch", "parse_line", "parse_nccl_first"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 
 from logpipe.parsers._fields import NCCL_LEVELS
 from logpipe.parsers._schema import FORMATS, SCHEMA
-from logpipe.parsers._vbuf import as_strings, bools, buffers, empty, strip_eol
+from logpipe.parsers._vbuf import as_strings, bools, buffers, empty, strip_eol, view
 from logpipe.parsers.nccl import nccl_column, nccl_tests_mask
 
 F_PLAIN: Final = FORMATS.index("plain")
@@ -39,22 +40,81 @@ def parse_batch(
     a large batch's text work into slices; the gain depends on idle CPUs (the Python
     glue between kernels holds the GIL).
     """
+    arr, null = _normalized(lines)
+    return _parse(arr, null, _Pre.of(arr), threads)
+
+
+def parse_nccl_first(
+    lines: pa.StringArray | pa.LargeStringArray | pa.ChunkedArray,
+) -> tuple[pa.RecordBatch, np.ndarray | None]:
+    """``parse_batch`` of ``lines`` reordered: the lines that may hold NCCL records first,
+    then the others (each in their order); and that order (None: the lines as given).
+
+    Rows with NCCL records then lie in one block, which a writer can store apart from
+    the rest without copying them out (``ingest._layout``): no line after the block
+    holds a record.
+    """
+    arr, null = _normalized(lines)
+    pre = _Pre.of(arr)
+    first = int(np.count_nonzero(pre.records))
+    if first in (0, len(arr)):
+        return _parse(arr, null, pre, None), None
+    order = np.concatenate([np.flatnonzero(pre.records), np.flatnonzero(~pre.records)])
+    taken = arr.take(pa.array(order))
+    return _parse(taken, null[order], pre.take(order, arr, taken), None), order
+
+
+def _normalized(
+    lines: pa.StringArray | pa.LargeStringArray | pa.ChunkedArray,
+) -> tuple[pa.StringArray, np.ndarray]:
+    """(one ``string`` array, nulls as "" and line terminators dropped; where it was null)."""
     arr = as_strings(lines)
     null = bools(arr.is_null())
     if null.any():
         arr = pc.fill_null(arr, "")
-    arr = strip_eol(arr)
+    return strip_eol(arr), null
+
+
+@dataclass(frozen=True, slots=True)
+class _Pre:
+    """What the NCCL byte prefilter found per line (``_knccl.prefilter``)."""
+
+    records: np.ndarray  # may hold NCCL records
+    tests: np.ndarray  # may be nccl-tests output
+    token: np.ndarray  # n x 3: record token start, end (in the data buffer), level
+
+    @staticmethod
+    def of(arr: pa.StringArray) -> _Pre:
+        from logpipe.parsers._knccl import prefilter  # noqa: PLC0415 (numba: on first use)
+
+        data, offsets = buffers(arr)
+        n = len(arr)
+        pre = _Pre(empty(n, np.bool_), empty(n, np.bool_), empty((n, 3), np.int64))
+        prefilter(data, offsets.astype(np.int64), pre.records, pre.tests, pre.token)
+        return pre
+
+    def take(self, order: np.ndarray, old: pa.StringArray, new: pa.StringArray) -> _Pre:
+        """The same findings for ``new`` = ``old.take(order)`` (token spans moved along)."""
+        token = self.token[order]
+        moved = view(new)[1][:-1] - view(old)[1][:-1][order]
+        found = token[:, 0] >= 0
+        token[found, :2] += moved[found, None]
+        return _Pre(self.records[order], self.tests[order], token)
+
+
+def _parse(arr: pa.StringArray, null: np.ndarray, pre: _Pre, threads: int | None) -> pa.RecordBatch:
+    """The batch of normalized lines ``arr`` (``null``: which were null)."""
     text_columns = _text_columns()
     workers = 1 if threads is None else threads
     if workers < 2 or len(arr) < MIN_ROWS_PER_THREAD:
         fmt, cols = text_columns(arr)
-        records, in_tests = _nccl_parts(arr)
+        records, in_tests = _nccl_parts(arr, pre)
     else:
         count = max(1, min(workers - 1, len(arr) // MIN_ROWS_PER_THREAD))
         bounds = np.linspace(0, len(arr), count + 1).astype(np.int64)
         parts = [arr.slice(int(a), int(b - a)) for a, b in itertools.pairwise(bounds)]
         with ThreadPoolExecutor(count + 1) as pool:
-            nccl = pool.submit(_nccl_parts, arr)
+            nccl = pool.submit(_nccl_parts, arr, pre)
             texts = list(pool.map(text_columns, parts))
             records, in_tests = nccl.result()
         fmt = np.concatenate([f for f, _ in texts])
@@ -75,15 +135,10 @@ def _text_columns() -> Callable[[pa.StringArray], tuple[np.ndarray, dict[str, pa
     return text_columns
 
 
-def _nccl_parts(arr: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:
-    from logpipe.parsers._knccl import prefilter  # noqa: PLC0415 (numba: on first use)
-
-    data, offsets = buffers(arr)
-    n = len(arr)
-    records, tests, token = empty(n, np.bool_), empty(n, np.bool_), empty((n, 3), np.int64)
-    prefilter(data, offsets.astype(np.int64), records, tests, token)
-    column = nccl_column(arr, maybe=records, token=token)
-    return column, bools(nccl_tests_mask(arr, maybe=tests))
+def _nccl_parts(arr: pa.StringArray, pre: _Pre | None = None) -> tuple[pa.ListArray, np.ndarray]:
+    pre = pre or _Pre.of(arr)
+    column = nccl_column(arr, maybe=pre.records, token=pre.token)
+    return column, bools(nccl_tests_mask(arr, maybe=pre.tests))
 
 
 def _with_nccl(

@@ -196,7 +196,10 @@ def nccl_column(
     byte kernel found already (``_knccl.prefilter``, on a ``string`` array).
     """
     candidates = flatnonzero(maybe_records(lines)) if maybe is None else np.flatnonzero(maybe)
-    sub = lines.take(pa.array(candidates)).cast(pa.string())
+    if len(candidates) and candidates[-1] == len(candidates) - 1:  # a leading block
+        sub = lines.slice(0, len(candidates)).cast(pa.string())
+    else:
+        sub = lines.take(pa.array(candidates)).cast(pa.string())
     if len(sub) < python_below:
         owners, records = _reference(sub)
     else:
