@@ -1,5 +1,6 @@
 """The kernels on whole batches: spans stay in their line, any cut of a batch gives the same
-rows, the NCCL prefilter and token split equal their regexes, memos forget nothing."""
+rows, NCCL-first order gives the same rows, the NCCL prefilter and token split equal their
+regexes, memos forget nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logpipe.parsers import _nccl_tables, _nccl_vector, nccl_tests, parse_batch
+from logpipe.parsers import _nccl_tables, _nccl_vector, nccl_tests, parse_batch, parse_nccl_first
 from logpipe.parsers._klayout import (
     FALLBACK,
     K_EXTRA,
@@ -75,6 +76,28 @@ def test_any_cut_of_a_batch_gives_the_same_rows(lines: list[str]) -> None:
         arr = pa.array(lines, pa.string())
         parts = [parse_batch(arr.slice(0, cut)), parse_batch(arr.slice(cut))]
         assert pa.Table.from_batches(parts).combine_chunks().to_batches()[0].equals(whole)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=_HEALTH)
+@given(
+    st.lists(
+        st.one_of(nccl_line, nccl_tests_line, log_lines(), st.none(), st.just("x NCCL INFO\r\n")),
+        max_size=25,
+    )
+)
+def test_nccl_first_is_parse_batch_reordered(lines: list[str | None]) -> None:
+    arr = pa.array(lines, pa.string())
+    whole = parse_batch(arr)
+    grouped, order = parse_nccl_first(arr)
+    if order is None:
+        assert grouped.equals(whole)
+        return
+    assert sorted(order) == list(range(len(lines)))
+    assert grouped.equals(whole.take(pa.array(order)))
+    has = np.asarray(grouped["nccl"].is_valid())
+    first = np.flatnonzero(~_tokens([x or "" for x in lines])[1][order])
+    assert not has[first].any()  # no record past the leading block
+    assert list(order[first]) == sorted(order[first])  # each group keeps its order
 
 
 def _tokens(lines: list[str]) -> tuple[pa.StringArray, np.ndarray, np.ndarray, np.ndarray]:
