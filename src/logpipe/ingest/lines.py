@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from logpipe.ingest import _ksplit
-from logpipe.parsers._vbuf import empty
+from logpipe.parsers import _vbuf
 
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
@@ -127,8 +127,10 @@ def _lines(parts: list[_Part], limit: int) -> LineBlock:
         count, wide = _ksplit.survey(d, w, a0, lo, hi)
         n, high = n + count, high or wide
     size = sum(hi - lo for *_, lo, hi, _ in parts) - n  # the text, terminators out
-    starts, nbytes = empty(n, np.int64), empty(n, np.int64)
-    offsets, values, cut = empty(n + 1, np.int32), empty(size, np.uint8), empty(n, np.bool_)
+    # In Arrow's pool, not fresh mappings every page of which is zeroed (``_vbuf.empty``).
+    starts, nbytes = _vbuf.empty(n, np.int64), _vbuf.empty(n, np.int64)
+    offsets, values = _vbuf.empty(n + 1, np.int32), _vbuf.empty(size, np.uint8)
+    cut = _vbuf.empty(n, np.bool_)
     offsets[0] = 0
     at = np.zeros(2, np.int64)
     for d, w, a0, lo, hi, base in parts:
