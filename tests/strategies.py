@@ -700,3 +700,17 @@ def record_rows(draw: st.DrawFn) -> tuple[list[list[dict[str, Any]] | None], lis
     rows = draw(st.lists(st.none() | st.lists(_toy_records, max_size=3), min_size=1, max_size=40))
     dirty = draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
     return rows, dirty
+
+
+#: Bytes a word-at-a-time newline search must not take for "\n" (0x0A): its neighbours,
+#: 0x0A with the high bit set, and runs of terminators.
+_NEAR_NEWLINE = st.sampled_from([b"\t", b"\x0b", b"\x8a", b"\n\n", b"\r\r\n", b"\x7f\x80"])
+
+
+@st.composite
+def wide_log_bytes(draw: st.DrawFn) -> bytes:
+    """A longer stream than ``log_bytes``: lines of 0 to a few hundred bytes, so newlines,
+    ``\\r\\n`` pairs and cuts fall at every place of an 8-byte word and of a chunk."""
+    run = st.integers(1, 200).map(lambda n: b"w" * n)
+    piece = st.one_of(LOG_PIECES, _NEAR_NEWLINE, run, st.binary(max_size=9))
+    return b"".join(draw(st.lists(piece, max_size=80)))

@@ -1,8 +1,9 @@
 """Compiled kernels: cached under keys that follow every parser source, usable uncached.
 
 numba keys a disk cache on the defining file alone; the kernels span modules, so their
-keys carry a digest of the whole package (``_nb.SALT``). Where nothing is writable the
-kernels still work, compiled in the process.
+keys carry a digest of the whole package (``_nb.SALT``; a kernel of another package also
+one of its package's kernel modules). Where nothing is writable the kernels still work,
+compiled in the process.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from logpipe.ingest import _ksplit
+from logpipe.ingest.lines import lines_of
 from logpipe.parsers import _kscan, _nb, parse_batch
 
 PARSERS = Path(_kscan.__file__).resolve().parent
@@ -42,6 +45,24 @@ def test_kernels_cache_under_salted_keys() -> None:
     assert _nb.cache_key_salted(scan)
     key = scan._cache._index_key(scan.signatures[0], scan.targetctx.codegen())
     assert key[-1] == _nb.SALT
+
+
+def test_a_kernel_outside_the_parsers_follows_the_kernel_modules_of_its_package(
+    tmp_path: Path,
+) -> None:
+    lines_of(b"a\n", 0, 1)  # compiled or loaded by now
+    lay_out: Any = _ksplit.lay_out
+    assert _nb.cache_key_salted(lay_out)
+    key = lay_out._cache._index_key(lay_out.signatures[0], lay_out.targetctx.codegen())
+    ingest = Path(_ksplit.__file__).resolve().parent
+    assert key[-1] == f"{_nb.SALT}+{_nb.salt(ingest, '_k*.py')}"
+    copy = tmp_path / "ingest"
+    shutil.copytree(ingest, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = _nb.salt(copy, "_k*.py")
+    for name, changes in (("lines.py", False), ("_ksplit.py", True)):
+        path = copy / name
+        path.write_bytes(path.read_bytes() + b"\n")
+        assert (_nb.salt(copy, "_k*.py") != before) == changes
 
 
 def test_a_kernel_without_a_cache_directory_compiles_in_process(tmp_path: Path) -> None:

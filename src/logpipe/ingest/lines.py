@@ -1,12 +1,16 @@
-"""Split complete lines out of byte buffers, vectorized, holding a partial last line."""
+"""Split complete lines out of byte buffers (compiled kernels), holding a partial last line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from logpipe.ingest import _ksplit
+from logpipe.parsers import _vbuf
 
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
@@ -21,7 +25,6 @@ __all__ = [
 DEFAULT_MAX_LINE_BYTES = 1 << 20
 
 _NL = 10
-_CR = 13
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class LineBlock:
         )
 
 
-def _cut(data: bytes | memoryview, newlines: np.ndarray, *, strip_cr: bool) -> pa.BinaryArray:
+def _cut(data: bytes, newlines: np.ndarray) -> pa.BinaryArray:
     """The values of ``data`` ending at ``newlines`` (positions of ``\\n``), without it."""
     offsets = np.empty(len(newlines) + 1, np.int32)
     offsets[0] = 0
@@ -69,15 +72,7 @@ def _cut(data: bytes | memoryview, newlines: np.ndarray, *, strip_cr: bool) -> p
     with_nl = pa.Array.from_buffers(
         pa.binary(), len(newlines), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
-    lines = pc.binary_slice(with_nl, 0, -1)
-    if not strip_cr:
-        return lines
-    # One "\r" right before "\n" belongs to the terminator ("a\r\r\n" keeps "a\r").
-    arr = np.frombuffer(data, np.uint8)
-    has_cr = (newlines > offsets[:-1]) & (arr[np.maximum(newlines - 1, 0)] == _CR)
-    if has_cr.any():
-        lines = pc.if_else(pa.array(has_cr), pc.binary_slice(with_nl, 0, -2), lines)
-    return lines
+    return pc.binary_slice(with_nl, 0, -1)
 
 
 def char_cut(value: bytes, limit: int) -> int:
@@ -86,19 +81,8 @@ def char_cut(value: bytes, limit: int) -> int:
     Only ``value[: limit + 1]`` is looked at, so the held head of a long line is cut
     exactly like the whole line would be. Bytes that are no UTF-8 are cut at ``limit``.
     """
-    for cut in range(limit, max(limit - 4, -1), -1):
-        if cut >= len(value) or (value[cut] & 0xC0) != 0x80:
-            return cut
-    return limit
-
-
-def _truncate(lines: pa.BinaryArray, limit: int) -> tuple[pa.BinaryArray, pa.BooleanArray]:
-    """Values longer than ``limit`` cut by ``char_cut`` (rare: a loop over those only)."""
-    long = pc.greater(pc.binary_length(lines), limit)
-    if not pc.any(long).as_py():
-        return lines, long
-    heads = [v[: char_cut(v, limit)] for v in pc.filter(lines, long).to_pylist()]
-    return pc.replace_with_mask(lines, long, pa.array(heads, pa.binary())), long
+    cut: int = _ksplit.char_cut(np.frombuffer(value, np.uint8), 0, len(value), limit)
+    return cut
 
 
 def _decode(lines: pa.BinaryArray) -> tuple[pa.StringArray, pa.BinaryArray]:
@@ -112,33 +96,71 @@ def _decode(lines: pa.BinaryArray) -> tuple[pa.StringArray, pa.BinaryArray]:
     # (0x0A is never a continuation byte), so value i of the repair is value i here.
     joined = b"\n".join(lines.to_pylist()) + b"\n"
     repaired = joined.decode("utf-8", "replace").encode("utf-8")
-    arr = np.frombuffer(repaired, np.uint8)
-    fixed = _cut(repaired, np.flatnonzero(arr == _NL), strip_cr=False)
+    fixed = _cut(repaired, np.flatnonzero(np.frombuffer(repaired, np.uint8) == _NL))
     bad = pc.not_equal(fixed, lines)
     return fixed.cast(pa.string()), pc.if_else(bad, lines, none)
 
 
+class _Part(NamedTuple):
+    """Bytes ``d[lo:hi]`` as the kernels read them (see ``_ksplit``)."""
+
+    d: np.ndarray
+    words: np.ndarray  # d's 8-aligned uint64 words, from byte a0 on
+    a0: int
+    lo: int
+    hi: int
+    base: int  # file offset of d[0]
+
+
+def _part(data: bytes | memoryview, lo: int, hi: int, start: int) -> _Part:
+    """``data[lo:hi]`` for the kernels, ``start`` being the file offset of ``data[lo]``."""
+    d = np.frombuffer(data, np.uint8)
+    a0 = min(-d.ctypes.data % 8, len(d))
+    words = d[a0 : a0 + (len(d) - a0) // 8 * 8].view(np.uint64)
+    return _Part(d, words, a0, lo, hi, start - lo)
+
+
+def _lines(parts: list[_Part], limit: int) -> LineBlock:
+    """Every line of ``parts`` (each ends with ``\\n``): two kernel passes, one copy."""
+    n, high = 0, False
+    for d, w, a0, lo, hi, _ in parts:
+        count, wide = _ksplit.survey(d, w, a0, lo, hi)
+        n, high = n + count, high or wide
+    size = sum(hi - lo for *_, lo, hi, _ in parts) - n  # the text, terminators out
+    # In Arrow's pool, not fresh mappings every page of which is zeroed (``_vbuf.empty``).
+    starts, nbytes = _vbuf.empty(n, np.int64), _vbuf.empty(n, np.int64)
+    offsets, values = _vbuf.empty(n + 1, np.int32), _vbuf.empty(size, np.uint8)
+    cut = _vbuf.empty(n, np.bool_)
+    offsets[0] = 0
+    at = np.zeros(2, np.int64)
+    for d, w, a0, lo, hi, base in parts:
+        _ksplit.lay_out(d, w, a0, lo, hi, base, limit, at, starts, nbytes, offsets, values, cut)
+    used = int(at[1])
+    # "\r\n" or cut lines leave the end unused: keep a small slack, not a big one.
+    text = values if size - used <= size >> 3 else values[:used].copy()
+    line = pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(text)])
+    if high:  # some byte is not ASCII: validate (and repair) the UTF-8
+        line, raw = _decode(line.view(pa.binary()))
+    else:
+        raw = pa.nulls(n, pa.binary())
+    return LineBlock(
+        pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(starts)]),
+        pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(nbytes)]),
+        line,
+        raw,
+        pa.array(cut),
+        parts[-1].base + parts[-1].hi,
+    )
+
+
 def lines_of(data: bytes | memoryview, start: int, limit: int) -> LineBlock:
     """Every complete line of ``data`` (which ends with ``\\n``), found at file offset ``start``."""
-    newlines = np.flatnonzero(np.frombuffer(data, np.uint8) == _NL)
-    lines, truncated = _truncate(_cut(data, newlines, strip_cr=True), limit)
-    text, raw = _decode(lines)
-    starts = np.zeros(len(newlines), np.int64)
-    starts[1:] = newlines[:-1] + 1
-    return LineBlock(
-        pa.array(starts + start),
-        pa.array(newlines + 1 - starts),
-        text,
-        raw,
-        truncated,
-        start + len(data),
-    )
+    return _lines([_part(data, 0, len(data), start)], limit)
 
 
 def _long_line(head: bytes, start: int, total: int, limit: int) -> LineBlock:
     """The row of a line longer than ``limit`` of which only ``head`` was kept."""
-    lines, _ = _truncate(pa.array([head], pa.binary()), limit)
-    text, raw = _decode(lines)
+    text, raw = _decode(pa.array([head[: char_cut(head, limit)]], pa.binary()))
     return LineBlock(
         pa.array([start], pa.int64()),
         pa.array([total], pa.int64()),
@@ -180,12 +202,20 @@ class LineSplitter:
             blocks.append(_long_line(self._held, self.start, total, self.limit))
             self.start += total
             self._held, self._held_len, chunk = b"", 0, chunk[nl + 1 :]
-        data = self._held + chunk if self._held else chunk
-        last = data.rfind(b"\n")
-        if last >= 0:
-            blocks.append(lines_of(memoryview(data)[: last + 1], self.start, self.limit))
-            self.start += last + 1
-            data = data[last + 1 :]
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            data = self._held + chunk
+        else:
+            # Only the held bytes and the line they begin are joined, not the whole chunk.
+            first = chunk.find(b"\n") + 1 if self._held else 0
+            at = self.start + len(self._held) + first  # file offset of chunk[first]
+            parts = [_part(chunk, first, last + 1, at)]
+            if first:
+                head = self._held + chunk[:first]
+                parts.insert(0, _part(head, 0, len(head), self.start))
+            blocks.append(_lines(parts, self.limit))
+            self.start = blocks[-1].end
+            data = chunk[last + 1 :]
         self._held_len = len(data)
         # Past limit + 1 bytes the line is surely truncated: keep only its head.
         self._held = data if len(data) <= self.limit + 1 else data[: self.limit + 1]

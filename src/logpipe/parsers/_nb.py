@@ -7,7 +7,10 @@ compiler and wheels stay pure Python. The kernels release the GIL (``nogil``).
 
 Caching: numba keys a cached kernel on its own source file only, so a kernel whose helper
 in another module changed would load stale code. ``SALT`` hashes the source of every
-parser module and is added to each kernel's cache key. Where no cache directory is
+parser module and is added to each kernel's cache key. A kernel of another package (such
+as ``ingest._ksplit``) takes helpers and constants only from here and from its package's
+``_k*`` modules: its key carries ``SALT`` and a digest of those (``salt_of``), so the
+other modules of its package change without a recompilation. Where no cache directory is
 writable (a read-only install with no writable home), the kernels are compiled in every
 process instead (numba would refuse to decorate them).
 """
@@ -22,18 +25,18 @@ from typing import Any, Final, TypeVar, cast
 import numba
 from numba.core.caching import FunctionCache
 
-__all__ = ["SALT", "cache_key_salted", "jit", "jit_alloc", "salt"]
+__all__ = ["SALT", "cache_key_salted", "jit", "jit_alloc", "salt", "salt_of"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _HERE: Final = Path(__file__).resolve().parent
 
 
-def salt(directory: Path) -> str:
-    """A digest of every module of the package in ``directory``: the kernels and the
-    modules whose constants they are compiled with (formats, levels, keys, limits)."""
+def salt(directory: Path, pattern: str = "*.py") -> str:
+    """A digest of the modules (``pattern``) of the package in ``directory``: the kernels
+    and the modules whose constants they are compiled with (formats, levels, keys, limits)."""
     digest = hashlib.sha256()
-    for path in sorted(directory.glob("*.py")):
+    for path in sorted(directory.glob(pattern)):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -42,12 +45,23 @@ def salt(directory: Path) -> str:
 SALT: Final = salt(_HERE)
 
 
+_SALTS: dict[Path, str] = {_HERE: SALT}
+
+
+def salt_of(func: Callable[..., Any]) -> str:
+    """The salt in the cache key of the kernel ``func`` (computed once per package)."""
+    directory = Path(func.__code__.co_filename).resolve().parent
+    if directory not in _SALTS:
+        _SALTS[directory] = f"{SALT}+{salt(directory, '_k*.py')}"
+    return _SALTS[directory]
+
+
 class _SaltedCache(FunctionCache):
-    """numba's per-function disk cache with ``SALT`` in its index key."""
+    """numba's per-function disk cache with ``salt_of`` its function in its index key."""
 
     def _index_key(self, sig: Any, codegen: Any) -> tuple[Any, ...]:
         key: tuple[Any, ...] = super()._index_key(sig, codegen)  # type: ignore[no-untyped-call]
-        return (*key, SALT)
+        return (*key, salt_of(self._py_func))
 
 
 def _enable_cache(dispatcher: Any) -> None:
