@@ -45,23 +45,23 @@ def parse_batch(
 
 
 def parse_nccl_first(
-    lines: pa.StringArray | pa.LargeStringArray | pa.ChunkedArray,
+    lines: pa.StringArray | pa.LargeStringArray | pa.ChunkedArray, *, threads: int | None = None
 ) -> tuple[pa.RecordBatch, np.ndarray | None]:
     """``parse_batch`` of ``lines`` reordered: the lines that may hold NCCL records first,
     then the others (each in their order); and that order (None: the lines as given).
 
     Rows with NCCL records then lie in one block, which a writer can store apart from
     the rest without copying them out (``ingest._layout``): no line after the block
-    holds a record.
+    holds a record. ``threads`` as for ``parse_batch``.
     """
     arr, null = _normalized(lines)
     pre = _Pre.of(arr)
     first = int(np.count_nonzero(pre.records))
     if first in (0, len(arr)):
-        return _parse(arr, null, pre, None), None
+        return _parse(arr, null, pre, threads), None
     order = np.concatenate([np.flatnonzero(pre.records), np.flatnonzero(~pre.records)])
     taken = arr.take(pa.array(order))
-    return _parse(taken, null[order], pre.take(order, arr, taken), None), order
+    return _parse(taken, null[order], pre.take(order, arr, taken), threads), order
 
 
 def _normalized(
