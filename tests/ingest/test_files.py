@@ -6,7 +6,10 @@ import datetime as dt
 import errno
 import io
 import json
+import os
+import sys
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +168,44 @@ class FillsUp(FullDisk):
     def open_output_stream(self, path: str, metadata: Any) -> Any:
         self.written.append(path)
         return pa.PythonFile(_Filling(path, 100), mode="w")
+
+
+class _Watched(io.FileIO):
+    """A file that counts the bytes written at each nice value."""
+
+    def __init__(self, path: str, seen: Counter[int]) -> None:
+        super().__init__(path, "wb")
+        self.seen = seen
+
+    def write(self, data: Any) -> int:
+        self.seen[os.getpriority(os.PRIO_PROCESS, threading.get_native_id())] += len(data)
+        return super().write(data)
+
+
+class Watched(FullDisk):
+    """The local filesystem; data files note who writes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: Counter[int] = Counter()
+
+    def open_output_stream(self, path: str, metadata: Any) -> Any:
+        self.written.append(path)
+        return pa.PythonFile(_Watched(path, self.seen), mode="w")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="nice values per thread are Linux's")
+def test_parquet_is_written_below_the_parsers_priority(tmp_path: Path) -> None:
+    handler = Watched()
+    files = DeltaSink(tmp_path / "ds", filesystem=pafs.PyFileSystem(handler)).files()
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    files.add(run(interleaved(_layout.SPLIT_ROWS)))
+    files.close()
+    lower = min(19, mine + _files.WRITER_NICE)
+    assert lower > mine or mine == 19
+    # The row groups by the writers; the footers by the thread closing the files.
+    assert handler.seen[lower] > 4 * handler.seen[mine] > 0
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
 
 
 def test_a_write_failing_behind_the_caller_is_raised_by_the_next_step(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import sys
+import threading
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -127,6 +130,21 @@ def conform(part: pa.Table, schema: pa.Schema) -> pa.Table | None:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+#: The writing threads' nice value (Linux: per thread). The parsing thread is the
+#: pipeline's critical path; at equal priority the two writers took a core and a half
+#: from it while they ran (measured on the 1 GB bench: 89 -> 94 MB/s at a lower one).
+#: The writers still get every cycle the parser leaves, and their backlog is bounded
+#: (the parser waits once a parsed run is queued), so they cannot fall behind for long.
+WRITER_NICE = 10
+
+
+def _yielding() -> None:
+    """Lower the calling thread's priority (a writer's: see ``WRITER_NICE``)."""
+    if sys.platform == "linux":  # elsewhere the id would name a process
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICE)
+
+
 class _File:
     """One Parquet file being written: its writer, where it goes, its statistics."""
 
@@ -183,7 +201,9 @@ class FileSet:
         self.schema = pa.unify_schemas(known)
         jobs = [self._target(piece, values) for piece, values in plan.files]
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(_layout.SLICES, thread_name_prefix="logpipe-parquet")
+            self._pool = ThreadPoolExecutor(
+                _layout.SLICES, thread_name_prefix="logpipe-parquet", initializer=_yielding
+            )
         self._writing = [self._pool.submit(target.write, rows) for target, rows in jobs]
 
     def _settle(self) -> None:
