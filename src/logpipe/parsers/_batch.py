@@ -61,7 +61,7 @@ def parse_nccl_first(
         return _parse(arr, null, pre, threads), None
     order = np.concatenate([np.flatnonzero(pre.records), np.flatnonzero(~pre.records)])
     taken = arr.take(pa.array(order))
-    return _parse(taken, null[order], pre.take(order, arr, taken), threads), order
+    return _parse(taken, null[order], pre.first(order, arr, taken), threads), order
 
 
 def _normalized(
@@ -93,13 +93,18 @@ class _Pre:
         prefilter(data, offsets.astype(np.int64), pre.records, pre.tests, pre.token)
         return pre
 
-    def take(self, order: np.ndarray, old: pa.StringArray, new: pa.StringArray) -> _Pre:
-        """The same findings for ``new`` = ``old.take(order)`` (token spans moved along)."""
-        token = self.token[order]
-        moved = view(new)[1][:-1] - view(old)[1][:-1][order]
-        found = token[:, 0] >= 0
-        token[found, :2] += moved[found, None]
-        return _Pre(self.records[order], self.tests[order], token)
+    def first(self, order: np.ndarray, old: pa.StringArray, new: pa.StringArray) -> _Pre:
+        """The findings for ``new`` = ``old.take(order)`` where ``order`` puts the lines
+        that may hold records first (the others have no token: -1s)."""
+        head = order[: int(np.count_nonzero(self.records))]
+        token = np.full_like(self.token, -1)
+        token[: len(head)] = self.token[head]
+        moved = view(new)[1][: len(head)] - view(old)[1][head]
+        found = token[: len(head), 0] >= 0
+        token[: len(head)][found, :2] += moved[found, None]
+        records = np.zeros_like(self.records)
+        records[: len(head)] = True
+        return _Pre(records, self.tests[order], token)
 
 
 def _parse(arr: pa.StringArray, null: np.ndarray, pre: _Pre, threads: int | None) -> pa.RecordBatch:

@@ -9,6 +9,8 @@ of one string array over the original bytes (no copy) and gathers them with one
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,7 +50,8 @@ def empty(shape: int | tuple[int, ...], dtype: type) -> np.ndarray:
     many-megabyte ``np.empty`` is a new mapping whose every page the kernel zeroes first
     (a fifth of the batch time when measured).
     """
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    count = shape if isinstance(shape, int) else math.prod(shape)  # (np.prod: 5 µs a call)
+    size = count * np.dtype(dtype).itemsize
     return np.frombuffer(pa.allocate_buffer(size), dtype).reshape(shape)
 
 
