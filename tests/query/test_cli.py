@@ -132,6 +132,18 @@ def test_summary_plain_when_piped(cluster: Path) -> None:
     assert "16/16 (100%)" in done.stdout
 
 
+def test_summary_of_a_dataset_loads_no_ingest_machinery(cluster: Path) -> None:
+    """Start-up cost: reading a dataset needs neither the ingest pipeline nor numba."""
+    heavy = ("numba", "logpipe.ingest.sync", "logpipe.ingest._ksplit", "logpipe.parsers._text")
+    code = (
+        "import sys; from logpipe.cli import main; "
+        f"assert main(['nccl', 'summary', {str(cluster)!r}]) == 0; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "[]"
+
+
 def test_summary_of_one_run(cluster: Path) -> None:
     done = logpipe("nccl", "summary", str(cluster), "--run", "gpu-node-03:jobs/job-4177/train.log")
     assert done.returncode == 0, done.stderr

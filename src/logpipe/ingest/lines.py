@@ -9,7 +9,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from logpipe.ingest import _ksplit
 from logpipe.parsers import _vbuf
 
 __all__ = [
@@ -81,6 +80,8 @@ def char_cut(value: bytes, limit: int) -> int:
     Only ``value[: limit + 1]`` is looked at, so the held head of a long line is cut
     exactly like the whole line would be. Bytes that are no UTF-8 are cut at ``limit``.
     """
+    from logpipe.ingest import _ksplit  # noqa: PLC0415 (numba: on first use, see _lines)
+
     cut: int = _ksplit.char_cut(np.frombuffer(value, np.uint8), 0, len(value), limit)
     return cut
 
@@ -122,6 +123,10 @@ def _part(data: bytes | memoryview, lo: int, hi: int, start: int) -> _Part:
 
 def _lines(parts: list[_Part], limit: int) -> LineBlock:
     """Every line of ``parts`` (each ends with ``\\n``): two kernel passes, one copy."""
+    # Imported on first use: numba takes ~0.2 s to load, and readers of the dataset
+    # (``logpipe.query``, ``nccl summary``) import this module without splitting.
+    from logpipe.ingest import _ksplit  # noqa: PLC0415
+
     n, high = 0, False
     for d, w, a0, lo, hi, _ in parts:
         count, wide = _ksplit.survey(d, w, a0, lo, hi)
