@@ -122,6 +122,8 @@ def _tokens(d: np.ndarray, s: int, e: int, out: np.ndarray, i: int) -> bool:
     info = other = -1
     level = 0
     for block in range(s, e, 32):
+        if info >= 0:  # the first `` NCCL INFO `` decides: the rest need not be read
+            break
         if not _marks(d, block, min(block + 32, e)):
             continue
         for k in range(block, min(block + 32, e)):
@@ -133,6 +135,7 @@ def _tokens(d: np.ndarray, s: int, e: int, out: np.ndarray, i: int) -> bool:
                     continue
                 if info < 0 and starts(d, k + 5, e, _LEVEL_WORDS[0]):
                     info = k
+                    break
                 for code in range(1, 4 if other < 0 else 1):
                     if starts(d, k + 5, e, _LEVEL_WORDS[code]):
                         other, level = k, code
