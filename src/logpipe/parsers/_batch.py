@@ -3,7 +3,8 @@
 The text columns (``_text``) and the NCCL records (``nccl``) of a batch are independent
 computations over the same lines; with ``threads`` > 1 they run on separate threads (the
 byte kernels and Arrow's release the GIL) and a large batch's text columns are further
-cut into contiguous slices.
+cut into contiguous slices. ``parse_nccl_first`` runs the NCCL prefilter first and
+parses the lines reordered, those that may hold records ahead (ingest's file layout).
 """
 
 from __future__ import annotations
