@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,15 @@ from deltalake import DeltaTable
 
 from logpipe.errors import SourceError
 from logpipe.ingest.checkpoint import Checkpoint
+from logpipe.ingest.discover import discover
+from logpipe.ingest.follow import ScanStats
+from logpipe.ingest.identify import identify
+from logpipe.ingest.pipeline import Pipeline
 from logpipe.ingest.recover import recover
-from logpipe.ingest.rules import Rule
+from logpipe.ingest.rules import FilterRules, Rule
 from logpipe.ingest.sink import DeltaSink
 from logpipe.ingest.sync import sync
-from logpipe.ingest.tail import open_readonly
+from logpipe.ingest.tail import Probe, open_readonly
 from logpipe.ingest.world import World
 from tests.ingest.helpers import append, config, expected, lines, same_inode_reused, table_rows
 
@@ -325,3 +330,41 @@ def test_offsets_replay_from_the_log_across_snapshots_and_compaction(tmp_path: P
     append(src / "f1.log", b"last\n")
     assert sync(cfg).rows == 1
     assert len(lines(cfg.to)) == 15
+
+
+def test_copytruncate_between_a_scans_check_and_the_rebind_takes_nothing_twice(
+    tmp_path: Path,
+) -> None:
+    """A generation read back from the table is checked by the scan, then adopted: a
+    copytruncate landing in between must not make it adopt the new content's bytes
+    (it then read another's lines and left its copy to be read again in full)."""
+    src = tmp_path / "s"
+    old = b"".join(b"old %03d %s\n" % (i, b"x" * (i % 50)) for i in range(40))
+    new = b"".join(b"new %03d %s\n" % (i, b"y" * (i % 40)) for i in range(30))
+    append(src / "app.log", old)
+    cfg = config(tmp_path, src)
+    sync(cfg)
+    append(src / "app.log", b"old tail\n")
+    pipe = Pipeline(cfg)
+    pipe.open()
+    try:
+        follower = pipe.followers["s"]
+        found = discover(src, FilterRules(cfg.rules))
+        probes = [Probe(f.relpath, str(f.path), f.stat, World().opener) for f in found]
+        verdict = identify(follower.streams.values(), probes)
+        assert [s.key for s, _ in verdict.binds] == [("app.log", 0)]
+        shutil.copyfile(src / "app.log", src / "app-1.log")  # copytruncate, now
+        os.truncate(src / "app.log", 0)
+        append(src / "app.log", new)
+        follower._apply(verdict, ScanStats())
+        for probe in probes:
+            probe.close()
+        assert follower.rescan
+        assert follower.streams[("app.log", 0)].loc is None
+        pipe.scan()  # the copy continues the generation, the new content is the next
+        pipe.read(1 << 20)
+        pipe.commit()
+    finally:
+        pipe.close()
+    want = expected("app.log", old + b"old tail\n") + expected("app.log", new, 1)
+    assert lines(cfg.to) == sorted(want)

@@ -146,7 +146,8 @@ class Follower:
             s.record = s.record.moved(seen=now)
         for s, probe in v.binds:
             try:
-                self._rebind(s, probe, now, stats)
+                if not self._rebind(s, probe, now, stats):
+                    self.rescan = True  # changed since the scan looked: look again
             except OSError as exc:
                 s.unbind()
                 stats.errors.append((probe.relpath, exc))
@@ -179,18 +180,26 @@ class Follower:
             del self._held[(probe.relpath, probe.st.st_ino)]
             self._new(probe, now, stats)
 
-    def _rebind(self, s: Stream, probe: Probe, now: float, stats: ScanStats) -> None:
+    def _rebind(self, s: Stream, probe: Probe, now: float, stats: ScanStats) -> bool:
+        """Follow ``s`` in ``probe``'s file; False (left unbound) when the file no longer
+        holds its committed bytes (copytruncate between the scan's check and now)."""
+        if not s.adopted:
+            # Adopt the bytes as read now and checked again: adopting unchecked bytes
+            # of a file truncated meanwhile made the stream read another's lines.
+            found = s.record.committed_bytes(probe.read)
+            if found is None:
+                s.unbind()
+                return False
+            s.adopt(*found)
         if s.record.loc and s.record.loc != probe.relpath:
             log.info("file renamed", extra=self._fields(s.record.loc, now_at=probe.relpath))
             stats.renamed += 1
-        if not s.adopted:
-            rec = s.record
-            s.adopt(probe.read(0, rec.head_len), probe.read(rec.vstart, rec.vend - rec.vstart))
         same = s.fd is not None and (os.fstat(s.fd).st_ino == probe.st.st_ino)
         s.bind(probe.relpath, None if same else probe.take_fd(), probe.st)
         s.record = s.record.moved(seen=now)
         s.active_at = self.world.clock()
         s.dirty = True
+        return True
 
     def _new(self, probe: Probe, now: float, stats: ScanStats) -> None:
         gen = self.state.new_generation(probe.relpath)

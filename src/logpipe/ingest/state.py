@@ -57,10 +57,20 @@ class Record:
 
     def verified_by(self, read: Reader, size: int) -> bool:
         """Whether a file of ``size`` bytes holds this generation's committed prefix."""
-        if size < self.vend or not self.head_matches(read):
-            return False
+        return size >= self.vend and self.committed_bytes(read) is not None
+
+    def committed_bytes(self, read: Reader) -> tuple[bytes, bytes] | None:
+        """The identity prefix and verify window as a file holds them now, if they are
+        this generation's (else None): what a stream adopts is what was checked."""
+        if self.head_len == 0:
+            return None  # nothing committed yet: nothing to recognise, nothing to lose
+        head = read(0, self.head_len)
         window = read(self.vstart, self.vend - self.vstart)
-        return len(window) == self.vend - self.vstart and digest(window) == self.vsum
+        if len(head) != self.head_len or len(window) != self.vend - self.vstart:
+            return None
+        if digest(head) != self.head or digest(window) != self.vsum:
+            return None
+        return head, window
 
     def moved(self, **changes: Any) -> Record:
         """A copy with some fields changed."""
