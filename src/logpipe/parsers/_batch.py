@@ -42,7 +42,7 @@ def parse_batch(
     glue between kernels holds the GIL).
     """
     arr, null = _normalized(lines)
-    return _parse(arr, null, _Pre.of(arr), threads)
+    return _parse(arr, null, None, threads)  # (the prefilter runs on the NCCL thread)
 
 
 def parse_nccl_first(
@@ -108,8 +108,11 @@ class _Pre:
         return _Pre(records, self.tests[order], token)
 
 
-def _parse(arr: pa.StringArray, null: np.ndarray, pre: _Pre, threads: int | None) -> pa.RecordBatch:
-    """The batch of normalized lines ``arr`` (``null``: which were null)."""
+def _parse(
+    arr: pa.StringArray, null: np.ndarray, pre: _Pre | None, threads: int | None
+) -> pa.RecordBatch:
+    """The batch of normalized lines ``arr`` (``null``: which were null; ``pre``: what the
+    NCCL prefilter found, None: not run yet)."""
     text_columns = _text_columns()
     workers = 1 if threads is None else threads
     if workers < 2 or len(arr) < MIN_ROWS_PER_THREAD:
