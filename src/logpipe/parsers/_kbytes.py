@@ -66,13 +66,20 @@ def starts(d: np.ndarray, p: int, e: int, what: np.ndarray) -> bool:
 
 
 @jit
-def digits(d: np.ndarray, p: int, e: int) -> int:
-    """End of the run of ASCII digits starting at ``p`` (``p`` when there is none)."""
+def run(d: np.ndarray, p: int, e: int, cls: np.ndarray) -> int:
+    """End of the run of bytes in ``cls`` (a ``byte_class``) starting at ``p`` (``p`` when
+    there is none)."""
     if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
         return p
-    while p < e and DIGIT[d[p]]:
+    while p < e and cls[d[p]]:
         p += 1
     return p
+
+
+@jit
+def digits(d: np.ndarray, p: int, e: int) -> int:
+    """End of the run of ASCII digits starting at ``p`` (``p`` when there is none)."""
+    return run(d, p, e, DIGIT)
 
 
 @jit

@@ -12,7 +12,7 @@ from typing import Final
 
 import numpy as np
 
-from logpipe.parsers._kbytes import DIGIT, N, byte_class, digits, lit, starts
+from logpipe.parsers._kbytes import DIGIT, N, byte_class, digits, lit, run, starts
 from logpipe.parsers._klayout import (
     F_JSON,
     FALLBACK,
@@ -44,11 +44,7 @@ _STOP: Final = byte_class(b'"\\' + bytes(range(32)))
 
 @jit
 def _ws(d: np.ndarray, p: int, e: int) -> int:
-    if p < 0:  # tells LLVM indices are >= 0: no negative-index wraparound in the loops
-        return p
-    while p < e and _WS[d[p]]:
-        p += 1
-    return p
+    return run(d, p, e, _WS)
 
 
 @jit

@@ -21,6 +21,7 @@ from logpipe.parsers._kbytes import (
     iso,
     lit,
     mpi_date,
+    run,
     shape,
     starts,
 )
@@ -124,9 +125,7 @@ def weak(d: np.ndarray, p: int, e: int) -> int:
     if r > q and e - r >= 2 and d[r] == 58 and d[r + 1] == 32:
         return r + 2
     if p < e and ALNUM[d[p]]:
-        q = p + 1
-        while q < e and _HOSTISH[d[q]]:
-            q += 1
+        q = run(d, p + 1, e, _HOSTISH)
         if e - q >= 2 and d[q] == 58 and d[q + 1] == 32:
             return q + 2
     if p >= e or d[p] != 91:
