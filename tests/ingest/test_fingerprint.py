@@ -65,4 +65,6 @@ def test_a_record_verifies_its_file_and_rejects_rewrites(tmp_path: Path) -> None
     assert rec.verified_by(reader(tmp_path / "same"), size["same"])
     assert not rec.verified_by(reader(tmp_path / "short"), size["short"])
     assert not rec.verified_by(reader(tmp_path / "changed"), size["changed"])
-    assert not Record("x", 0).head_matches(reader(tmp_path / "same"))  # nothing committed
+    nothing = Record("x", 0)  # nothing committed: recognises no file
+    assert nothing.committed_bytes(reader(tmp_path / "same")) is None
+    assert not nothing.verified_by(reader(tmp_path / "same"), size["same"])

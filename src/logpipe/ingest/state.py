@@ -48,13 +48,6 @@ class Record:
     def key(self) -> Key:
         return (self.path, self.generation)
 
-    def head_matches(self, read: Reader) -> bool:
-        """Whether a file starts with this generation's identity prefix."""
-        if self.head_len == 0:
-            return False  # nothing committed yet: nothing to recognise, nothing to lose
-        data = read(0, self.head_len)
-        return len(data) == self.head_len and digest(data) == self.head
-
     def verified_by(self, read: Reader, size: int) -> bool:
         """Whether a file of ``size`` bytes holds this generation's committed prefix."""
         return size >= self.vend and self.committed_bytes(read) is not None
